@@ -1,0 +1,76 @@
+"""The stage chain of a recipe: each stage runs once, in order, and records its result.
+
+A stage runner is `fn(recipe, stage, ctx) -> dict` registered by kind with `@stage_runner`. What a
+stage hands to the next (the data dir, a checkpoint) goes into `ctx.state`; the summary it
+returns is written to OUTPUT_DIR/stages.json. A finished stage is skipped on resume and its state
+restored from that file.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from rich.console import Console
+
+console = Console(stderr=True)
+_RUNNERS: dict[str, Callable] = {}
+
+
+class StageError(Exception):
+    """A stage failed for a reason the user can act on (bad data file, missing checkpoint...)."""
+
+
+@dataclass
+class StageContext:
+    out: Path                       # the run's output_dir
+    stage_dir: Path                 # OUTPUT_DIR/<stage name>
+    state: dict[str, Any] = field(default_factory=dict)   # handed from stage to stage
+
+
+def stage_runner(kind: str):
+    def register(fn):
+        _RUNNERS[kind] = fn
+        return fn
+    return register
+
+
+def _load_builtin_runners() -> None:
+    import rl.stage_data  # noqa: F401  (registers "data")
+
+
+def run_stages(recipe, out: Path) -> dict[str, Any]:
+    """Run the recipe's stages in order; return the final state."""
+    _load_builtin_runners()
+    record_path = out / "stages.json"
+    record = json.loads(record_path.read_text()) if record_path.exists() else {"finished": []}
+    done = {entry["name"]: entry for entry in record["finished"]}
+    state: dict[str, Any] = {}
+    for stage in recipe.stages:
+        if stage.name in done:
+            state.update(done[stage.name].get("state", {}))
+            console.print(f"[dim]stage {stage.name}: finished earlier, skipped[/dim]")
+            continue
+        ctx = StageContext(out=out, stage_dir=out / stage.name, state=state)
+        ctx.stage_dir.mkdir(parents=True, exist_ok=True)
+        console.print(f"[bold]stage {stage.name}[/bold] ({stage.kind})")
+        start = time.time()
+        summary = _RUNNERS[stage.kind](recipe, stage, ctx)
+        entry = {"name": stage.name, "kind": stage.kind, "seconds": round(time.time() - start, 2),
+                 "summary": summary, "state": _jsonable(state)}
+        record["finished"].append(entry)
+        _write_json(record_path, record)
+        console.print(f"stage {stage.name}: done in {entry['seconds']} s {summary}")
+    return state
+
+
+def _jsonable(state: dict) -> dict:
+    return {k: str(v) if isinstance(v, Path) else v for k, v in state.items()}
+
+
+def _write_json(path: Path, obj) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(obj, indent=1))
+    tmp.replace(path)
