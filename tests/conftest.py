@@ -20,3 +20,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    """A tiny random-weight Qwen2-VL (model/tiny.py, preset "tiny", seed 0), built once per session."""
+    from model.tiny import build_tiny
+
+    return build_tiny("tiny", seed=0, cache_dir=tmp_path_factory.mktemp("tiny_models"))

@@ -1,0 +1,129 @@
+"""Load a local HF vision-language model (tiny ones built in code, or a real Qwen2/2.5-VL) + processor.
+
+Nothing is downloaded: every load uses `local_files_only=True`. Module layout in transformers 5.x
+(Qwen2-VL and Qwen2.5-VL alike):
+
+    model.model.visual            vision tower (patch_embed, blocks, ...)
+    model.model.visual.merger     adapter: merges 2x2 patches into the text width
+    model.model.language_model    text decoder;  model.lm_head
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from model.tiny import PRESETS, build_tiny
+
+# Attribute names, tried in order, on the model and on `model.model`.
+TOWER_NAMES = ["visual", "vision_tower", "vision_model", "vision_encoder"]
+# Adapter inside the tower (Qwen) or beside it (LLaVA-style).
+ADAPTER_IN_TOWER = ["merger", "deepstack_merger_list"]
+ADAPTER_BESIDE_TOWER = ["multi_modal_projector", "mm_projector", "connector", "aligner"]
+
+
+def resolve_model_path(spec: str | Path, *, seed: int = 0, cache_dir: str | Path | None = None) -> Path:
+    """"tiny" or "tiny:<preset>" -> a built tiny model dir; anything else -> an existing local dir."""
+    text = str(spec)
+    if text == "tiny" or text.startswith("tiny:"):
+        preset = text.partition(":")[2] or "tiny"
+        return build_tiny(preset, seed=seed, cache_dir=cache_dir)
+    path = Path(text).expanduser()
+    check_model_dir(path)
+    return path
+
+
+def check_model_dir(path: Path) -> None:
+    """Raise a clear error unless `path` is a local HF model dir (has config.json)."""
+    if not path.exists():
+        raise FileNotFoundError(
+            f"model path {str(path)!r} does not exist: give a local HF model directory (with "
+            f"config.json) or 'tiny:<preset>' (presets: {', '.join(PRESETS)}); nothing is downloaded")
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(f"model path {str(path)!r} has no config.json: not a HF model directory")
+
+
+def load_vlm(path: str | Path, *, dtype: torch.dtype = torch.float32, freeze_vision: bool = False,
+             freeze_adapter: bool = False, device: str | torch.device = "cpu"):
+    """Load (model, processor) from a local dir; optionally freeze the vision tower and/or adapter.
+
+    By default every parameter trains. The model comes back in eval mode on `device`.
+    """
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    path = Path(path).expanduser()
+    check_model_dir(path)
+    model_class = model_class_for(path) or AutoModelForImageTextToText
+    model = model_class.from_pretrained(path, dtype=dtype, local_files_only=True).to(device)
+    processor = AutoProcessor.from_pretrained(path, local_files_only=True)
+    if freeze_vision:
+        set_trainable(vision_tower_params(model), False)
+    if freeze_adapter:
+        set_trainable(adapter_params(model), False)
+    return model, processor
+
+
+def model_class_for(path: Path):
+    """The transformers class named in config.json's `architectures`, if transformers has it."""
+    import transformers
+
+    names = json.loads((path / "config.json").read_text()).get("architectures") or []
+    return next((getattr(transformers, n) for n in names if hasattr(transformers, n)), None)
+
+
+def find_child(module: nn.Module, names: list[str]) -> nn.Module | None:
+    for name in names:
+        child = getattr(module, name, None)
+        if isinstance(child, nn.Module):
+            return child
+    return None
+
+
+def vision_modules(model: nn.Module) -> tuple[nn.Module | None, list[nn.Module]]:
+    """(vision tower, adapter modules) of a VLM; (None, []) for a text-only model."""
+    for holder in (model, getattr(model, "model", None)):
+        if holder is None:
+            continue
+        tower = find_child(holder, TOWER_NAMES)
+        if tower is not None:
+            adapters = [m for n in ADAPTER_IN_TOWER if (m := find_child(tower, [n])) is not None]
+            beside = find_child(holder, ADAPTER_BESIDE_TOWER)
+            return tower, adapters + ([beside] if beside is not None else [])
+    return None, []
+
+
+def adapter_params(model: nn.Module) -> list[nn.Parameter]:
+    """Parameters of the adapter (Qwen's merger, LLaVA's projector)."""
+    _, adapters = vision_modules(model)
+    return unique_params(p for a in adapters for p in a.parameters())
+
+
+def vision_tower_params(model: nn.Module) -> list[nn.Parameter]:
+    """Parameters of the vision tower, the adapter excluded."""
+    tower, _ = vision_modules(model)
+    if tower is None:
+        return []
+    in_adapter = {id(p) for p in adapter_params(model)}
+    return unique_params(p for p in tower.parameters() if id(p) not in in_adapter)
+
+
+def unique_params(params) -> list[nn.Parameter]:
+    seen, out = set(), []
+    for p in params:
+        if id(p) not in seen:
+            seen.add(id(p))
+            out.append(p)
+    return out
+
+
+def set_trainable(params: list[nn.Parameter], trainable: bool) -> None:
+    for p in params:
+        p.requires_grad_(trainable)
+
+
+def param_names(model: nn.Module, params: list[nn.Parameter]) -> list[str]:
+    """Names of `params` in `model` (for logs and tests)."""
+    ids = {id(p) for p in params}
+    return [n for n, p in model.named_parameters() if id(p) in ids]
