@@ -24,20 +24,35 @@ class ModelConfig(Section):
     freeze_adapter: bool = False
 
 
+ColourName = Literal["red", "green", "blue", "yellow", "purple", "orange"]
+ShapeName = Literal["circle", "square", "triangle", "star"]
+MathKind = Literal["add", "sub", "mul", "mixed", "linear", "fraction"]
+
+
 class DifficultyConfig(Section):
+    """The shapes world's curriculum knobs (tasks.Difficulty)."""
+
     min_shapes: int = Field(1, ge=1)
     max_shapes: int = Field(5, ge=1)
-    distractors: bool = True
-    max_operand: int = Field(20, ge=1)
+    distractors: int = Field(0, ge=0)     # shapes sharing one attribute with the asked-about one
+    colours: list[ColourName] = ["red", "green", "blue", "yellow", "purple", "orange"]
+    shapes: list[ShapeName] = ["circle", "square", "triangle", "star"]
+    min_size: float = Field(0.14, gt=0, lt=1)   # shape side / shorter image side
+    max_size: float = Field(0.28, gt=0, lt=1)
+    math_max: int = Field(10, ge=1)       # operands drawn from 1..math_max
+    math_kinds: list[MathKind] = ["add", "sub", "mul", "mixed", "linear", "fraction"]
     min_frames: int = Field(4, ge=2)
-    max_frames: int = Field(6, ge=2)
+    max_frames: int = Field(8, ge=2)
+    fps: float = Field(1.0, gt=0)
 
     @model_validator(mode="after")
     def _ranges(self):
-        if self.min_shapes > self.max_shapes:
-            raise ValueError(f"min_shapes ({self.min_shapes}) > max_shapes ({self.max_shapes})")
-        if self.min_frames > self.max_frames:
-            raise ValueError(f"min_frames ({self.min_frames}) > max_frames ({self.max_frames})")
+        for lo, hi in (("min_shapes", "max_shapes"), ("min_frames", "max_frames"), ("min_size", "max_size")):
+            if getattr(self, lo) > getattr(self, hi):
+                raise ValueError(f"{lo} ({getattr(self, lo)}) > {hi} ({getattr(self, hi)})")
+        for name in ("colours", "shapes", "math_kinds"):
+            if not getattr(self, name):
+                raise ValueError(f"{name} must not be empty")
         return self
 
 
@@ -77,7 +92,7 @@ class RewardsConfig(Section):
         "format": TaskRewardConfig(sources={}),
     }
     plugins: list[str] = []           # modules imported at start (their @verifier functions register)
-    workers: int = Field(2, ge=1)     # verifier worker processes
+    workers: int = Field(2, ge=0)     # verifier worker processes; 0 = in-process, no time limit (debugging)
     timeout_s: float = Field(2.0, gt=0)   # hard limit per check; a timed-out check scores 0
 
 
