@@ -103,7 +103,22 @@ class DataStage(Section):
     name: str = "data"
 
 
-Stage = Annotated[Union[DataStage], Field(discriminator="kind")]
+class SFTStage(Section):
+    """Supervised fine-tuning of the full VL model on the train split's `<think>` targets."""
+
+    kind: Literal["sft"]
+    name: str = "sft"
+    tasks: list[TaskName] | None = None   # None: every task of the suite
+    steps: int = Field(300, ge=1)
+    batch_size: int = Field(32, ge=1)
+    lr: float = Field(1e-3, gt=0)
+    warmup_steps: int = Field(20, ge=0)
+    weight_decay: float = Field(0.0, ge=0)
+    grad_clip: float = Field(1.0, gt=0)
+    max_seconds: float | None = Field(None, gt=0)   # wall-clock budget; stops early when spent
+
+
+Stage = Annotated[Union[DataStage, SFTStage], Field(discriminator="kind")]
 
 
 class Recipe(Section):

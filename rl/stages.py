@@ -39,6 +39,33 @@ def stage_runner(kind: str):
 
 def _load_builtin_runners() -> None:
     import rl.stage_data  # noqa: F401  (registers "data")
+    import rl.stage_sft  # noqa: F401  (registers "sft")
+
+
+def load_current_model(recipe, ctx: StageContext):
+    """(model, processor) of the latest stage's checkpoint, else the recipe's starting model."""
+    from model.load import load_vlm, resolve_model_path
+    import torch
+
+    path = ctx.state.get("model_dir") or resolve_model_path(recipe.model.path, seed=recipe.model.seed)
+    try:
+        return load_vlm(path, dtype=getattr(torch, recipe.model.dtype),
+                        freeze_vision=recipe.model.freeze_vision, freeze_adapter=recipe.model.freeze_adapter)
+    except (FileNotFoundError, OSError, ValueError) as e:
+        raise StageError(f"cannot load model {str(path)!r}: {e}") from e
+
+
+def save_model(model, processor, path: Path) -> Path:
+    """Save model (safetensors) + processor atomically: write beside, then rename into place."""
+    import shutil
+
+    tmp = path.with_name(path.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp)
+    processor.save_pretrained(tmp)
+    shutil.rmtree(path, ignore_errors=True)
+    tmp.rename(path)
+    return path
 
 
 def run_stages(recipe, out: Path) -> dict[str, Any]:

@@ -1,0 +1,88 @@
+"""Supervised fine-tuning of the full VL model (vision tower, adapter, LLM) on (item, target) pairs.
+
+A small plain-torch loop (see docs/ARCHITECTURE.md for why not TRL's SFTTrainer here): shuffled
+micro-batches, loss on the assistant tokens only (sft/data.py), AdamW, linear warm-up then cosine
+decay, gradient clipping, an optional wall-clock budget.
+"""
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+from sft.data import collate, make_example
+
+
+@dataclass
+class SFTSettings:
+    steps: int = 300
+    batch_size: int = 32
+    lr: float = 1e-3
+    min_lr_ratio: float = 0.1      # cosine decays to lr * min_lr_ratio
+    warmup_steps: int = 20
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    max_seconds: float | None = None   # stop early when the budget is spent
+    seed: int = 0
+    log_every: int = 10
+
+
+def lr_at(step: int, s: SFTSettings) -> float:
+    if step < s.warmup_steps:
+        return s.lr * (step + 1) / s.warmup_steps
+    progress = (step - s.warmup_steps) / max(1, s.steps - s.warmup_steps)
+    cosine = 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+    return s.lr * (s.min_lr_ratio + (1 - s.min_lr_ratio) * cosine)
+
+
+def batches(pairs: list, batch_size: int, rng: random.Random):
+    """Endless shuffled micro-batches, each pair once per epoch."""
+    if not pairs:
+        raise ValueError("SFT needs at least one (item, target) pair")
+    while True:
+        order = list(range(len(pairs)))
+        rng.shuffle(order)
+        for i in range(0, len(order), batch_size):
+            yield [pairs[j] for j in order[i: i + batch_size]]
+
+
+def train_sft(model, processor, pairs: list, settings: SFTSettings,
+              log: Callable[[dict], None] | None = None) -> dict:
+    """Train `model` in place on `pairs` [(item, target_text)]; returns a summary of the run."""
+    torch.manual_seed(settings.seed)
+    rng = random.Random(settings.seed)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=settings.lr, weight_decay=settings.weight_decay)
+    pad_id = processor.tokenizer.pad_token_id
+    model.train()
+    start, losses, seen, step = time.time(), [], 0, 0
+    for step, chunk in enumerate(batches(pairs, settings.batch_size, rng)):
+        if step >= settings.steps or (settings.max_seconds and time.time() - start > settings.max_seconds):
+            break
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, settings)
+        batch = collate([make_example(processor, item, target) for item, target in chunk], pad_id)
+        loss = model(**batch).loss
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"SFT loss is {loss.item()} at step {step}")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, settings.grad_clip)
+        opt.step()
+        losses.append(loss.item())
+        seen += len(chunk)
+        if log and (step % settings.log_every == 0 or step == settings.steps - 1):
+            log({"step": step, "loss": round(losses[-1], 4), "lr": lr_at(step, settings),
+                 "samples_per_s": round(seen / max(1e-9, time.time() - start), 1)})
+    model.eval()
+    elapsed = time.time() - start
+    head = losses[: max(1, len(losses) // 10)]
+    tail = losses[-max(1, len(losses) // 10):]
+    return {"steps": len(losses), "seconds": round(elapsed, 1), "samples": seen,
+            "samples_per_s": round(seen / max(1e-9, elapsed), 1),
+            "loss_first": round(sum(head) / len(head), 4) if losses else None,
+            "loss_last": round(sum(tail) / len(tail), 4) if losses else None}
