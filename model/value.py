@@ -1,0 +1,97 @@
+"""A VL backbone with a scalar head: the shared critic (a value per token) and the scalar reward
+model (the value at a sequence's last token).
+
+Built from a policy checkpoint (the backbone is copied, the LM head dropped) or from a reward model.
+Saved as `scalar_model.safetensors` + the HF config/processor files, so the backbone loads with
+the same class as the policy.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+WEIGHTS = "scalar_model.safetensors"
+META = "scalar_model.json"
+
+
+def text_hidden_size(config) -> int:
+    text = getattr(config, "text_config", None) or config
+    return text.hidden_size
+
+
+class ScalarModel(nn.Module):
+    """backbone (Qwen2VLModel-like: returns last_hidden_state) -> Linear(hidden, 1)."""
+
+    def __init__(self, backbone: nn.Module, hidden: int, config=None):
+        super().__init__()
+        self.backbone = backbone
+        self.head = nn.Linear(hidden, 1)
+        nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+        self.config = config
+
+    @classmethod
+    def from_policy(cls, policy: nn.Module) -> "ScalarModel":
+        """A critic initialised from the policy: a deep copy of its VL backbone, a zero head."""
+        import copy
+
+        backbone = copy.deepcopy(policy.model)
+        for p in backbone.parameters():
+            p.requires_grad_(True)
+        return cls(backbone, text_hidden_size(policy.config), policy.config)
+
+    def forward(self, input_ids, attention_mask=None, pixel_values=None, image_grid_thw=None,
+                mm_token_type_ids=None, **_) -> torch.Tensor:
+        """Values [B, T], one per input position."""
+        out = self.backbone(input_ids=input_ids, attention_mask=attention_mask, pixel_values=pixel_values,
+                            image_grid_thw=image_grid_thw, mm_token_type_ids=mm_token_type_ids, use_cache=False)
+        return self.head(out.last_hidden_state).squeeze(-1)
+
+    def score(self, attention_mask: torch.Tensor, **inputs) -> torch.Tensor:
+        """One scalar per sequence [B]: the value at the last non-padding token (right padding)."""
+        values = self(attention_mask=attention_mask, **inputs)
+        last = attention_mask.long().sum(dim=1) - 1
+        return values[torch.arange(values.shape[0]), last]
+
+    def save(self, path: str | Path, source_dir: str | Path | None = None) -> Path:
+        """Write weights + meta; copy config/tokenizer/processor files from `source_dir`."""
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        state = {k: v.detach().contiguous() for k, v in self.state_dict().items()}
+        save_file(state, str(tmp / WEIGHTS))
+        (tmp / META).write_text(json.dumps({"hidden": self.head.in_features}))
+        if source_dir is not None:
+            for f in Path(source_dir).iterdir():
+                if f.is_file() and not f.name.endswith(".safetensors") and f.name != META:
+                    shutil.copy2(f, tmp / f.name)
+        shutil.rmtree(path, ignore_errors=True)
+        tmp.rename(path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, dtype: torch.dtype = torch.float32) -> "ScalarModel":
+        """Rebuild from a dir written by `save` (the backbone class comes from its config.json)."""
+        from transformers import AutoConfig
+
+        from model.load import model_class_for
+
+        path = Path(path)
+        if not (path / WEIGHTS).is_file():
+            raise FileNotFoundError(f"{path}: no {WEIGHTS} (not a scalar model written by ScalarModel.save)")
+        config = AutoConfig.from_pretrained(path, local_files_only=True)
+        klass = model_class_for(path)
+        if klass is None:
+            from transformers import AutoModelForImageTextToText
+            full = AutoModelForImageTextToText.from_config(config, dtype=dtype)
+        else:
+            full = klass._from_config(config, dtype=dtype)
+        model = cls(full.model, json.loads((path / META).read_text())["hidden"], config)
+        model.load_state_dict(load_file(str(path / WEIGHTS)))
+        return model.to(dtype)
