@@ -96,6 +96,60 @@ class RewardsConfig(Section):
     timeout_s: float = Field(2.0, gt=0)   # hard limit per check; a timed-out check scores 0
 
 
+class RolloutConfig(Section):
+    """Generation in Ray actors (rl/rollout.py); weights synced in place after updates (rl/sync.py)."""
+
+    engine: Literal["vllm", "hf"] = "vllm"   # hf: transformers generate, where vLLM is unavailable
+    workers: int = Field(1, ge=1)            # data-parallel actors; each batch is split over them
+    cpus_per_worker: float = Field(1, gt=0)
+    gpus_per_worker: float = Field(0, ge=0)
+    n: int = Field(4, ge=1)                  # samples per prompt (the group of a group baseline)
+    temperature: float = Field(1.0, ge=0)    # 0 = greedy
+    top_p: float = Field(1.0, gt=0, le=1)
+    max_tokens: int = Field(64, ge=1)        # generated tokens per sample
+    max_model_len: int = Field(1024, ge=16)  # context (prompt + response) of the engine
+    max_images: int = Field(8, ge=1)         # images (video frames) per prompt
+    kv_cache_gib: int = Field(1, ge=1)       # vLLM KV cache (CPU: VLLM_CPU_KVCACHE_SPACE)
+    long_prompts: Literal["error", "skip"] = "error"   # skip: dropped, listed in Rollout.skipped
+    max_restarts: int = Field(2, ge=0)       # Ray re-creates a dead worker (latest weights re-loaded)
+    seed: int = 0
+
+
+class PPOConfig(Section):
+    """The PPO variant (rl/ppo.py, rl/learner.py): shared critic, per-task KL, clip-higher."""
+
+    estimator: Literal["gae", "grpo", "rloo"] = "gae"   # gae = the shared critic's values
+    lr: float = Field(1e-4, gt=0)            # policy
+    critic_lr: float = Field(3e-4, gt=0)
+    weight_decay: float = Field(0.0, ge=0)
+    warmup_steps: int = Field(5, ge=0)       # policy LR warm-up, in updates
+    grad_clip: float = Field(1.0, gt=0)
+    epochs: int = Field(1, ge=1)             # passes over each batch
+    micro_batch_size: int = Field(32, ge=1)  # samples per forward/backward (gradient accumulation)
+    eps_low: float = Field(0.2, gt=0, lt=1)
+    eps_high: float = Field(0.28, gt=0)      # clip-higher: more room for raising unlikely tokens
+    dual_clip: float | None = Field(3.0, gt=1)
+    value_clip: float | None = Field(0.2, gt=0)
+    gamma: float = Field(1.0, gt=0, le=1)
+    lam_critic: float = Field(1.0, ge=0, le=1)
+    lam_policy: float | Literal["adaptive"] = "adaptive"   # 1 - 1/(lam_alpha * length)
+    lam_alpha: float = Field(0.05, gt=0)
+    kl_mode: Literal["loss", "reward", "none"] = "loss"
+    kl_kind: Literal["k1", "k2", "k3"] = "k3"
+    # KL coefficient per task; "default" for tasks not listed. The report uses different KL for
+    # RLHF (reward-model) and RLVR (verifier) samples.
+    kl_coef: dict[str, float] = {"default": 0.001, "chat": 0.01}
+    entropy_coef: float = Field(0.0, ge=0)
+    normalize_rewards: bool = True           # running mean/std per reward source
+    dynamic_sampling: bool = False           # drop prompt groups whose samples all scored the same
+
+    @model_validator(mode="after")
+    def _kl_default(self):
+        if "default" not in self.kl_coef:
+            raise ValueError("kl_coef needs a 'default' entry (used for tasks not listed)")
+        return self
+
+
 class DataStage(Section):
     """Generate the shapes-world suite (train + held-out JSONL and PNGs) into OUTPUT_DIR/data."""
 
@@ -118,7 +172,22 @@ class SFTStage(Section):
     max_seconds: float | None = Field(None, gt=0)   # wall-clock budget; stops early when spent
 
 
-Stage = Annotated[Union[DataStage, SFTStage], Field(discriminator="kind")]
+class RLStage(Section):
+    """Hybrid RL: generate -> reward -> reference log-probs and values -> PPO -> weight sync."""
+
+    kind: Literal["rl"]
+    name: str = "rl"
+    steps: int = Field(60, ge=1)
+    prompts_per_step: int = Field(16, ge=1)     # x rollout.n samples per step
+    tasks: list[TaskName] | None = None          # None: every task of the suite with a reward
+    value_warmup_steps: int = Field(3, ge=0)     # critic-only steps before the policy moves
+    eval_every: int = Field(20, ge=0)            # held-out evaluation every N steps (0: off)
+    checkpoint_every: int = Field(10, ge=1)
+    viewer_every: int = Field(10, ge=0)          # HTML rollout page every N steps (0: off)
+    max_seconds: float | None = Field(None, gt=0)
+
+
+Stage = Annotated[Union[DataStage, SFTStage, RLStage], Field(discriminator="kind")]
 
 
 class Recipe(Section):
@@ -129,6 +198,8 @@ class Recipe(Section):
     model: ModelConfig = ModelConfig()
     tasks: TasksConfig = TasksConfig()
     rewards: RewardsConfig = RewardsConfig()
+    rollout: RolloutConfig = RolloutConfig()
+    ppo: PPOConfig = PPOConfig()
     stages: list[Stage] = [DataStage(kind="data")]
 
     @model_validator(mode="after")

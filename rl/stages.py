@@ -40,6 +40,7 @@ def stage_runner(kind: str):
 def _load_builtin_runners() -> None:
     import rl.stage_data  # noqa: F401  (registers "data")
     import rl.stage_sft  # noqa: F401  (registers "sft")
+    import rl.stage_rl  # noqa: F401  (registers "rl")
 
 
 def load_current_model(recipe, ctx: StageContext):

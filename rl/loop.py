@@ -1,0 +1,238 @@
+"""The RL stage: the step reads like the algorithm; details live in the functions it calls.
+
+    for step in steps:
+        prompts  = sampler.next(prompts_per_step)
+        batch    = rollouts.generate(prompts)                    # vLLM in Ray actors, n per prompt
+        results  = rewarder.score(batch)                         # gate -> verifiers / reward model
+        scores   = normalise_per_source(results)                 # one scale for the shared critic
+        batch    = dynamic_sampling(batch) (optional)            # drop groups with no reward spread
+        stats    = learner.step(batch, scores, kl_coef[task])    # ref log-probs, values, GAE, PPO
+        rollouts.push(learner.policy_state())                    # in-place weight sync
+        log, evaluate, view, checkpoint
+
+Fault tolerance: a rollout worker that dies is restarted by its group (rl/rollout.py); a learner
+that dies is re-created from the last checkpoint and the steps since are redone (the metrics file
+never records a step twice).
+"""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+
+import ray
+import torch
+from ray.exceptions import RayActorError
+
+from rl.engines import Sampling
+from rl.learner import Learner, StepInputs
+from rl.rewarding import SourceNormaliser
+
+GREEDY_TOKENS_EXTRA = 0
+
+
+@dataclass
+class PromptSampler:
+    """Shuffled passes over the prompts; `position` (pass, offset) makes resume exact."""
+
+    items: list
+    seed: int = 0
+    epoch: int = 0
+    offset: int = 0
+    order: list[int] = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.items:
+            raise ValueError("no prompts to sample from")
+        self._shuffle()
+
+    def _shuffle(self) -> None:
+        self.order = list(range(len(self.items)))
+        random.Random(self.seed * 1_000_003 + self.epoch).shuffle(self.order)
+
+    def next(self, k: int) -> list:
+        out = []
+        while len(out) < k:
+            if self.offset >= len(self.order):
+                self.epoch, self.offset = self.epoch + 1, 0
+                self._shuffle()
+            out.append(self.items[self.order[self.offset]])
+            self.offset += 1
+        return out
+
+    def position(self) -> dict:
+        return {"epoch": self.epoch, "offset": self.offset}
+
+    def seek(self, position: dict) -> None:
+        self.epoch, self.offset = position["epoch"], position["offset"]
+        self._shuffle()
+
+
+def kl_coefs(tasks: list[str], table: dict[str, float]) -> torch.Tensor:
+    """[B] KL coefficient of each sample, from its task (the recipe's ppo.kl_coef)."""
+    return torch.tensor([table.get(t, table["default"]) for t in tasks], dtype=torch.float32)
+
+
+def groups_with_spread(batch, rewards: list[float]) -> list[int]:
+    """Prompt groups whose samples did not all get the same reward."""
+    by_group: dict[int, set] = {}
+    for g, r in zip(batch.group.tolist(), rewards):
+        by_group.setdefault(g, set()).add(round(r, 6))
+    return [g for g, values in sorted(by_group.items()) if len(values) > 1]
+
+
+def select_rows(batch, scores: torch.Tensor, results: list, groups: list[int]):
+    """The batch, scores and results of the given prompt groups, in batch order."""
+    keep = set(groups)
+    rows = [i for i, g in enumerate(batch.group.tolist()) if g in keep]
+    return batch.select(groups), scores[rows], [results[i] for i in rows]
+
+
+class LearnerHandle:
+    """The learner as a Ray actor, re-created from the last checkpoint if it dies."""
+
+    def __init__(self, make):
+        self._make = make
+        self.actor = make(None)
+        self.restarts = 0
+
+    def call(self, method: str, *args):
+        return ray.get(getattr(self.actor, method).remote(*args))
+
+    def restart(self, checkpoint_dir) -> None:
+        try:
+            ray.kill(self.actor, no_restart=True)
+        except Exception:  # already gone
+            pass
+        self.actor = self._make(str(checkpoint_dir) if checkpoint_dir else None)
+        self.restarts += 1
+
+
+def make_learner_factory(model_dir: str, recipe, threads: int):
+    actor = ray.remote(Learner).options(num_cpus=0, max_restarts=0)
+
+    def make(checkpoint_dir):
+        handle = actor.remote(model_dir, recipe.ppo, recipe.model, recipe.seed, checkpoint_dir, threads)
+        ray.get(handle.policy_state.remote())  # wait until the models are loaded
+        return handle
+    return make
+
+
+def step_metrics(batch, results, stats: dict, kl: list[float], times: dict, kept_groups: int,
+                 spread_groups: int) -> dict:
+    """The per-step figures: reward by task and source, format rate, KL by task, learner stats."""
+    m: dict = {}
+    by_task: dict[str, list] = {}
+    for task, r, k in zip(batch.tasks, results, kl):
+        by_task.setdefault(task, []).append((r, k))
+    for task, rows in by_task.items():
+        m[f"reward/task/{task}"] = sum(r.reward for r, _ in rows) / len(rows)
+        m[f"kl/task/{task}"] = sum(k for _, k in rows) / len(rows)
+    sources: dict[str, list[float]] = {}
+    for r in results:
+        for s, v in r.rewards.items():
+            if v is not None:
+                sources.setdefault(s, []).append(v)
+    m.update({f"reward/source/{s}": sum(v) / len(v) for s, v in sources.items()})
+    gated = [r.format_ok for r in results if r.format_ok is not None]
+    m["reward/mean"] = sum(r.reward for r in results) / max(1, len(results))
+    m["format_rate"] = sum(gated) / len(gated) if gated else None
+    m["timeouts"] = sum(len(r.timeouts) for r in results)
+    lengths = batch.response_lengths.float()
+    m["response_length"] = float(lengths.mean()) if len(lengths) else 0.0
+    m["groups/with_spread"] = spread_groups
+    m["groups/kept"] = kept_groups
+    m.update({k: v for k, v in stats.items() if k != "kl_per_sample"})
+    m.update({f"time/{k}": v for k, v in times.items()})
+    m["tokens_per_s"] = float(lengths.sum()) / max(1e-9, times.get("generate", 0.0))
+    return m
+
+
+def greedy_sampling(max_tokens: int) -> Sampling:
+    return Sampling(temperature=0.0, top_p=1.0, max_tokens=max_tokens)
+
+
+def timed(times: dict, name: str, fn, *args, **kw):
+    start = time.time()
+    out = fn(*args, **kw)
+    times[name] = times.get(name, 0.0) + time.time() - start
+    return out
+
+
+class RLRun:
+    """The actors of one RL stage and the loop over its steps."""
+
+    def __init__(self, recipe, stage, stage_dir, model_dir: str, train_items: list, heldout_items: list):
+        from rl.checkpoint import latest_checkpoint, load_loop_state
+        from rl.metrics import MetricsLogger
+        from rl.rewarding import RewardWorker
+        from rl.rollout import RolloutGroup
+
+        self.recipe, self.stage, self.stage_dir = recipe, stage, stage_dir
+        self.heldout = heldout_items
+        self.smoke = recipe.smoke
+        ckpt = latest_checkpoint(stage_dir) if recipe.resume else None
+        self.learner = LearnerHandle(make_learner_factory(model_dir, recipe, threads=2))
+        if ckpt is not None:
+            self.learner.restart(ckpt)
+        policy_dir = str(ckpt / "policy") if ckpt is not None else model_dir
+        self.rollouts = RolloutGroup(policy_dir, recipe.rollout, dtype=recipe.model.dtype)
+        self.rewarder = ray.remote(RewardWorker).options(num_cpus=0).remote(recipe.rewards)
+        self.sampler = PromptSampler(train_items, seed=recipe.seed)
+        self.normaliser = SourceNormaliser()
+        self.start_step = 0
+        if ckpt is not None:
+            state = load_loop_state(ckpt)
+            self.sampler.seek(state["sampler"])
+            self.normaliser.load_state(state["normaliser"])
+            self.start_step = state["step"] + 1
+        self.metrics = MetricsLogger(stage_dir)
+
+    # ---------------------------------------------------------------- one step
+    def step(self, step: int) -> dict:
+        cfg, times = self.stage, {}
+        prompts = self.sampler.next(cfg.prompts_per_step)
+        batch = timed(times, "generate", self.rollouts.generate, prompts)
+        results = timed(times, "reward", lambda: ray.get(self.rewarder.score.remote(batch.sample_items(), batch.texts)))
+        scores = self.normaliser(results) if self.recipe.ppo.normalize_rewards else \
+            torch.tensor([r.reward for r in results])
+        spread = groups_with_spread(batch, [r.reward for r in results])
+        train_batch, train_scores = batch, scores
+        if self.recipe.ppo.dynamic_sampling and spread:
+            train_batch, train_scores, _ = select_rows(batch, scores, results, spread)
+        step_in = StepInputs(scores=train_scores, kl_coef=kl_coefs(train_batch.tasks, self.recipe.ppo.kl_coef),
+                             train_policy=step >= cfg.value_warmup_steps)
+        stats = timed(times, "learn", self.learner.call, "step", train_batch, step_in)
+        timed(times, "sync", lambda: self.rollouts.push(self.learner.call("policy_state")))
+        kl = _kl_for_all(batch, train_batch, stats["kl_per_sample"])
+        metrics = step_metrics(batch, results, stats, kl, times, len(set(train_batch.group.tolist())), len(spread))
+        metrics["policy_trained"] = int(step_in.train_policy)
+        return {"metrics": metrics, "batch": batch, "results": results}
+
+    def evaluate(self) -> dict:
+        from rl.evaluate import evaluate
+        return evaluate(self.rollouts.generate,
+                        lambda items, texts: ray.get(self.rewarder.score.remote(items, texts)),
+                        self.heldout, greedy_sampling(self.recipe.rollout.max_tokens))
+
+    def close(self) -> None:
+        self.metrics.close()
+        self.rollouts.close()
+        for actor in (self.rewarder, self.learner.actor):
+            try:
+                ray.kill(actor, no_restart=True)
+            except Exception:
+                pass
+
+
+def _kl_for_all(batch, train_batch, kl_train: list[float]) -> list[float]:
+    """KL per sample of the full batch (samples dropped by dynamic sampling: 0)."""
+    if len(train_batch) == len(batch):
+        return kl_train
+    by_id = dict(zip(train_batch.sample_ids, kl_train))
+    return [by_id.get(i, 0.0) for i in batch.sample_ids]
+
+
+__all__ = ["PromptSampler", "SourceNormaliser", "kl_coefs", "groups_with_spread", "select_rows",
+           "LearnerHandle", "make_learner_factory", "step_metrics", "greedy_sampling", "timed",
+           "RayActorError"]

@@ -1,0 +1,138 @@
+"""Stage `rl`: the hybrid RL loop (rl/loop.py) with logging, evaluation, viewer and checkpoints."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rl.checkpoint import latest_checkpoint, save_checkpoint
+from rl.loop import RayActorError, RLRun
+from rl.stages import StageError, console, stage_runner
+from tasks import load_suite
+
+SMOKE = {"steps": 2, "prompts_per_step": 2, "value_warmup_steps": 1, "eval_items": 2}
+
+
+def start_ray() -> None:
+    import ray
+
+    if not ray.is_initialized():
+        env = {k: os.environ[k] for k in ("VLLM_ENABLE_V1_MULTIPROCESSING", "VLLM_CPU_KVCACHE_SPACE",
+                                          "TOKENIZERS_PARALLELISM", "RAY_AUTH_MODE") if k in os.environ}
+        ray.init(num_cpus=max(2, os.cpu_count() or 2), include_dashboard=False, log_to_driver=False,
+                 runtime_env={"env_vars": env})
+
+
+def rl_items(recipe, stage, ctx) -> tuple[list, list]:
+    if "data_dir" not in ctx.state:
+        raise StageError(f"stage {stage.name}: needs a `data` stage before it")
+    rewarded = set(recipe.rewards.tasks)
+    wanted = set(stage.tasks or recipe.tasks.names) & rewarded
+    train = [it for it in load_suite(ctx.state["data_dir"], "train") if it.task in wanted]
+    heldout = [it for it in load_suite(ctx.state["data_dir"], "heldout") if it.task in wanted]
+    if not train:
+        raise StageError(f"stage {stage.name}: no train prompts for tasks {sorted(wanted)} "
+                         f"(a task needs an entry under rewards.tasks)")
+    return train, heldout
+
+
+@stage_runner("rl")
+def run_rl(recipe, stage, ctx) -> dict:
+    import ray
+
+    if recipe.smoke:
+        stage = stage.model_copy(update={k: v for k, v in SMOKE.items() if k in type(stage).model_fields})
+    train, heldout = rl_items(recipe, stage, ctx)
+    if recipe.smoke:
+        heldout = heldout[: SMOKE["eval_items"] * len(recipe.tasks.names)]
+    model_dir = ctx.state.get("model_dir") or str(_initial_model(recipe))
+    start_ray()
+    run = RLRun(recipe, stage, ctx.stage_dir, model_dir, train, heldout)
+    try:
+        evals = _loop(run, stage, ctx.stage_dir)
+        final = run.evaluate()
+        evals.append({"step": stage.steps, **final})
+        run.learner.call("save", str(Path(ctx.stage_dir) / "final"))
+    finally:
+        run.close()
+    _write_json(Path(ctx.stage_dir) / "eval.json", evals)
+    ctx.state["model_dir"] = str(Path(ctx.stage_dir) / "final" / "policy")
+    return {"steps": stage.steps, "final_accuracy": final["accuracy"], "mean_verifiable": final["mean_verifiable"],
+            "learner_restarts": run.learner.restarts, "rollout_restarts": run.rollouts.restarts}
+
+
+def _initial_model(recipe):
+    from model.load import resolve_model_path
+    return resolve_model_path(recipe.model.path, seed=recipe.model.seed)
+
+
+def _loop(run: RLRun, stage, stage_dir) -> list[dict]:
+    from rl.viewer import write_viewer
+
+    evals: list[dict] = []
+    start_time = time.time()
+    with Progress(TextColumn("[bold]rl"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TextColumn("{task.fields[info]}"), TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task("rl", total=stage.steps, completed=run.start_step, info="")
+        step = run.start_step
+        while step < stage.steps:
+            if stage.max_seconds and time.time() - start_time > stage.max_seconds:
+                console.print(f"rl: time budget of {stage.max_seconds} s spent after {step} steps")
+                break
+            try:
+                out = run.step(step)
+            except RayActorError as e:
+                step = _recover(run, stage_dir, e)
+                continue
+            m = out["metrics"]
+            if stage.eval_every and (step + 1) % stage.eval_every == 0 and step + 1 < stage.steps:
+                ev = run.evaluate()
+                evals.append({"step": step + 1, **ev})
+                m.update({f"eval/{t}": a for t, a in ev["accuracy"].items()})
+            run.metrics.log(step, m)
+            if stage.viewer_every and step % stage.viewer_every == 0:
+                write_viewer(Path(stage_dir) / "viewer" / f"step_{step:06d}.html", step, out["batch"],
+                             out["results"], m)
+            if (step + 1) % stage.checkpoint_every == 0 or step + 1 == stage.steps:
+                save_checkpoint(stage_dir, step, lambda p: run.learner.call("save", p),
+                                {"sampler": run.sampler.position(), "normaliser": run.normaliser.state()})
+            bar.update(task, completed=step + 1, info=_info(m))
+            step += 1
+    return evals
+
+
+def _recover(run: RLRun, stage_dir, error) -> int:
+    """The learner died: re-create it from the last checkpoint; return the step to redo from."""
+    from rl.checkpoint import load_loop_state
+
+    ckpt = latest_checkpoint(stage_dir)
+    if run.learner.restarts >= 3:
+        raise StageError(f"rl: the learner died {run.learner.restarts + 1} times; last error: {error}")
+    console.print(f"[yellow]rl: learner died ({type(error).__name__}); restarting from "
+                  f"{ckpt.name if ckpt else 'the start'}[/yellow]")
+    run.learner.restart(ckpt)
+    if ckpt is None:
+        run.sampler.seek({"epoch": 0, "offset": 0})
+        run.normaliser.stats.clear()
+        run.rollouts.push(run.learner.call("policy_state"))
+        return 0
+    state = load_loop_state(ckpt)
+    run.sampler.seek(state["sampler"])
+    run.normaliser.load_state(state["normaliser"])
+    run.rollouts.push(run.learner.call("policy_state"))
+    return state["step"] + 1
+
+
+def _info(m: dict) -> str:
+    parts = [f"reward {m.get('reward/mean', 0):.2f}", f"format {m.get('format_rate') or 0:.2f}",
+             f"entropy {m.get('entropy', float('nan')):.2f}", f"kl {m.get('loss/kl', 0):.4f}"]
+    return "  ".join(parts)
+
+
+def _write_json(path: Path, obj) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(obj, indent=1))
+    tmp.replace(path)

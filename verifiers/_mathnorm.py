@@ -1,0 +1,492 @@
+"""Text side of the math verifier: answer extraction, normalisation, plain numbers, size guards.
+
+Everything here is plain string work on untrusted model output: no eval, no sympy, bounded input
+and regular expressions without nested quantifiers. `verifiers.math` builds on it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+MAX_TEXT = 12_000  # only the tail of a response is searched for its answer
+MAX_ANSWER = 400  # longest answer string given to the symbolic (sympy) path
+MAX_DEPTH = 40  # deepest bracket nesting given to the symbolic path
+
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_UNICODE = {"−": "-", "–": "-", "×": "\\times ", "÷": "\\div ", "π": "\\pi ", "∞": "\\infty ", "≤": "\\le ",
+            "≥": "\\ge ", "≠": "\\ne ", "√": "\\sqrt", "·": "\\cdot ", "⋅": "\\cdot ", "，": ",", "：": ":",
+            "＄": "$", "²": "^2", "³": "^3", "\u00a0": " "}
+_UNI_RE = re.compile("|".join(map(re.escape, _UNICODE)))
+
+
+def clean_text(text: object) -> str:
+    """The searchable tail of a response: str, last MAX_TEXT chars, control characters removed."""
+    text = str(text)
+    if len(text) > MAX_TEXT:
+        text = text[-MAX_TEXT:]
+    return _CTRL.sub("", text)
+
+
+# ---------------------------------------------------------------------------------- \boxed{...}
+_BOX = re.compile(r"\\(?:boxed|fbox)\s*")
+_BOX_JOIN = re.compile(r"(?:\s|\$|,|;|\\quad|\\qquad|\\[,;]|\\text\{\s*(?:and|or)\s*\}|\band\b|\bor\b|&)*")
+
+
+def _brace_pairs(text: str) -> dict[int, int]:
+    """Index of every '{' -> index of its matching '}' (one linear pass, no recursion)."""
+    pairs, stack = {}, []
+    for i, ch in enumerate(text):
+        if ch == "{":
+            stack.append(i)
+        elif ch == "}" and stack:
+            pairs[stack.pop()] = i
+    return pairs
+
+
+def boxed_spans(text: str) -> list[tuple[int, int, str]]:
+    """Outermost \\boxed{...} / \\fbox{...} contents as (start, end, content), in text order."""
+    if "\\boxed" not in text and "\\fbox" not in text:
+        return []
+    pairs, out, last_end = _brace_pairs(text), [], -1
+    for m in _BOX.finditer(text):
+        if m.start() < last_end:
+            continue  # nested inside the previous box
+        j = m.end()
+        if j < len(text) and text[j] == "{":
+            close = pairs.get(j)
+            if close is None:
+                continue
+            out.append((m.start(), close + 1, text[j + 1:close]))
+        else:
+            tok = re.match(r"[^\s$}]+", text[j:j + 100])
+            if tok is None:
+                continue
+            out.append((m.start(), j + tok.end(), tok.group()))
+        last_end = out[-1][1]
+    return out
+
+
+def last_boxed(text: str) -> tuple[int, str] | None:
+    """(end position, content) of the last box; boxes joined only by 'and'/commas are combined."""
+    spans = boxed_spans(text)
+    if not spans:
+        return None
+    group = [spans[-1]]
+    for prev in reversed(spans[:-1]):
+        gap = text[prev[1]:group[0][0]]
+        if len(gap) > 40 or not _BOX_JOIN.fullmatch(gap):
+            break
+        group.insert(0, prev)
+    return group[-1][1], ", ".join(s[2].strip() for s in group)
+
+
+# ------------------------------------------------------------------ "the answer is" and friends
+_ANCHOR = re.compile(
+    r"(?i)(?:final\s+answer(?:\s+is)?|(?:the\s+)?answer\s+is|answer\s*[:：]|correct\s+(?:option|choice)\s+is"
+    r"|(?:réponse|reponse)(?:\s+finale)?\s*(?:est|:|：)|(?:die\s+)?antwort\s*(?:ist|lautet|:)"
+    r"|respuesta(?:\s+final|\s+correcta)?\s*(?:es|:)|risposta\s*(?:è|:)|resposta\s*(?:é|:)"
+    r"|最终答案(?:是|为)?|答案\s*(?:是|为|為|:|：)|ответ\s*(?:[:：]|—|-)|الإجابة|उत्तर\s*[:：]|####)")
+_SENT_END = re.compile(r"\.(?=\s|$)|\n\s*\n|[。！？]|I hope")
+_STRIP_CHARS = " \t\n:：*\"'`"
+
+
+# Math spans: $$..$$, \[..\], \(..\), $..$ (inline ones stay on one line).
+_SPAN = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\(([^\n]+?)\\\)|(?<![\\$])\$((?:\\\$|[^$\n])+?)\$", re.S)
+_BAD_SPAN = re.compile(r"(?<![\\$])\$(?!\$)[^$]*\n[^$]*\$|\\\([^\n]*?\n.*?\\\)", re.S)
+_NUM_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9_.\\])-?(?:\d+ \d+/\d+(?![\d/])|\d+/\d+|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])"
+    r"|\d+(?:\.\d+)?|\.\d+)(?:\s*(?:\\?%|percent\b|pct\b))?|-?\\[dtc]?frac\{[^{}]{1,30}\}\{[^{}]{1,30}\}")
+_PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}[\s,;]+(?:[A-Za-z]+[\s,;]+)*?[A-Za-z]{3,}(?![A-Za-z])")
+_TEXTCMD = re.compile(r"\\(?:text|textbf|textit|textnormal|mbox|mathrm|mathbf|operatorname)\s*\{[^{}]*\}")
+_MATHLIKE = re.compile(r"[\x20-\x7e\t\n°π√∞≤≥≠×÷−·⋅²³]*")
+
+
+def _is_prose(s: str) -> bool:
+    return bool(_PROSE.search(_TEXTCMD.sub(" ", s)))
+
+
+def _substantive(s: str) -> bool:
+    return bool(re.search(r"[\d\\]", s))
+
+
+def _items(text: str) -> list[tuple[int, int, str]]:
+    """Math spans (without prose) and bare numbers/fractions outside them, as (start, end, text)."""
+    out, taken = [], []
+    for m in _BAD_SPAN.finditer(text):
+        taken.append((m.start(), m.end()))
+    for m in _SPAN.finditer(text):
+        body = next(g for g in m.groups() if g is not None)
+        if not _is_prose(body) and body.strip():
+            out.append((m.start(), m.end(), body))
+            taken.append((m.start(), m.end()))
+    for m in _NUM_TOKEN.finditer(text):
+        if not any(a <= m.start() < b for a, b in taken):
+            out.append((m.start(), m.end(), m.group()))
+    out.sort(key=lambda t: (t[1], -t[0]))
+    return out
+
+
+def _math_like(s: str) -> bool:
+    if not s or len(s) > 200 or _MATHLIKE.fullmatch(s) is None or _is_prose(s) or re.search(r"\$|\\\[|\\\(", s):
+        return False
+    # "4 4/9 2" is a sequence of numbers, not one expression (a mixed number or "1 000" is fine)
+    return not (re.fullmatch(r"[-+]?[\d./ ]+", s) and " " in s.strip() and parse_number(s) is None)
+
+
+def _anchored(text: str) -> tuple[int, str] | None:
+    """(end position, answer) from the last answer phrase that is followed by something usable."""
+    for m in reversed(list(_ANCHOR.finditer(text))):
+        seg = text[m.end():m.end() + 300]
+        spans = [(a.start(), a.end()) for a in _SPAN.finditer(seg)]
+        cut = next((e.start() for e in _SENT_END.finditer(seg)
+                    if not any(a < e.start() < b for a, b in spans)), len(seg))
+        seg = seg[:cut]
+        whole = seg.strip(_STRIP_CHARS).rstrip(".")
+        if _math_like(whole):
+            return m.end() + cut, whole
+        items = sorted(_items(seg))
+        if items:
+            i = next((k for k, it in enumerate(items) if _substantive(it[2])), len(items) - 1)
+            run = _joined(seg, items, i, forward=True)
+            return m.end() + run[-1][1], ", ".join(it[2].strip() for it in run)
+    return None
+
+
+def _joined(text: str, items: list, i: int, forward: bool) -> list:
+    """items[i] plus its neighbours joined to it only by commas/"and"/"or" ("$1$ and $2$")."""
+    run = [items[i]]
+    step = 1 if forward else -1
+    j = i + step
+    while 0 <= j < len(items) and len(run) < 10:
+        a, b = (run[-1], items[j]) if forward else (items[j], run[0])
+        gap = text[a[1]:b[0]]
+        if a[1] > b[0] or len(gap) > 20 or not _BOX_JOIN.fullmatch(gap):
+            break
+        run = run + [items[j]] if forward else [items[j]] + run
+        j += step
+    return run
+
+
+def _last_item(text: str) -> str | None:
+    items = _items(text)
+    subst = [it for it in items if _substantive(it[2])] or items
+    if not subst:
+        return None
+    spans = [it for it in subst if text[it[0]] in "$\\"]  # math spans: "$-2$ and $1$" -> "-2, 1"
+    if spans and spans[-1] is subst[-1]:
+        return ", ".join(it[2].strip() for it in _joined(text, spans, len(spans) - 1, forward=False))
+    return subst[-1][2]
+
+
+def extract_candidates(text: str) -> list[str]:
+    """Answer strings of a response, best first (not normalised): boxed or answer phrase, whole
+    response when it is a bare expression, else the last number/math span; then the last
+    number/math span as a second choice (used when the first does not parse)."""
+    text = clean_text(text)
+    box, anch = last_boxed(text), _anchored(text)
+    whole = text.strip(_STRIP_CHARS).rstrip(".")
+    if box and not (anch and anch[0] > box[0]):
+        first = box[1]
+    elif anch:
+        first = anch[1]
+    elif _math_like(whole):
+        return [re.sub(r"^[A-Za-z][A-Za-z ]{0,20}:\s*(?=\S)", "", whole)]  # "Total: 12" -> "12"
+    else:
+        first = _last_item(text)
+    if first is None:
+        return []
+    alt = _last_item(text)
+    return [first] if alt is None or alt == first else [first, alt]
+
+
+def extract_raw(text: str) -> str | None:
+    """The best answer string of a response (not normalised), or None."""
+    cands = extract_candidates(text)
+    return cands[0] if cands else None
+
+
+# ------------------------------------------------------------------------- multiple choice
+_CHOICE_ANCHOR = re.compile(_ANCHOR.pattern + r"|(?i:\b(?:option|choice)\b)")
+_LETTER = re.compile(r"(?<![A-Za-z'’\\])\(?([A-Z])\)?(?![A-Za-z'’])")
+
+
+def _letter_text(text: str) -> str:
+    text = re.sub(r"\\(?:text|textbf|mathrm|mathbf|mbox)\s*\{([^{}]*)\}", r"\1", text)
+    return re.sub(r"\$|\*\*|\\\(|\\\)|\\\[|\\\]", " ", text)
+
+
+def _start_letter(s: str) -> str | None:
+    m = re.match(r"\s*\(?([A-Z])\)?(?=$|[.:),。、，]|[^\x00-\x7f]|\s+(?:$|[A-Z0-9(]|[^\x00-\x7f]))", s)
+    return m.group(1) if m else None
+
+
+def gold_letter(gold: str) -> str | None:
+    """The option letter when the gold answer is a multiple-choice letter ("B", "(B) text", ...)."""
+    g = _letter_text(re.sub(r"\\boxed\s*\{([^{}]*)\}", r"\1", gold)).strip()
+    if re.fullmatch(r"\(?([A-Z])\)?\.?", g):
+        return g.strip("().")
+    m = re.match(r"\(([A-Z])\)\s+\S|([A-Z])[.)]\s+\S|([A-Z])\s+[A-Z][a-z]", g)
+    if m:
+        return next(x for x in m.groups() if x)
+    m = re.search(r"(?i:answer\s+is)\s*[:：]?\s*\(?([A-Z])\)?(?![A-Za-z])", g)
+    return m.group(1) if m else None
+
+
+def extract_choice(text: str, allowed: str = "ABCDE") -> str | None:
+    """The option letter a response chose: boxed, after an answer phrase, leading, or last."""
+    text = clean_text(text)
+    box = last_boxed(text)
+    if box:
+        letter = _start_letter(_letter_text(box[1]))
+        if letter in allowed:
+            return letter
+    plain = _letter_text(text)
+    for m in reversed(list(_CHOICE_ANCHOR.finditer(plain))):
+        hit = next((x.group(1) for x in _LETTER.finditer(plain[m.end():m.end() + 80]) if x.group(1) in allowed), None)
+        if hit:
+            return hit
+    letter = _start_letter(plain)
+    if letter and letter in allowed:
+        return letter
+    found = [x for x in _LETTER.finditer(plain) if x.group(1) in allowed
+             and not (x.group(1) == "A" and re.match(r" [a-z]", plain[x.end():x.end() + 2]))]
+    return found[-1].group(1) if found else None
+
+
+# ---------------------------------------------------------------------------------- normalise
+_UNIT_WORDS = ("units?|square|sq|cubic|cm|mm|km|m|meters?|metres?|centimeters?|kilometers?|inch(?:es)?|in|feet|foot|ft|"
+               "yards?|yd|miles?|mi|mph|kg|g|grams?|kilograms?|mg|lbs?|pounds?|ounces?|oz|liters?|litres?|l|ml|"
+               "seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?|years?|dollars?|cents?|"
+               "degrees?|deg|radians?|rad|people|persons?|students?|apples?|cookies?|marbles?|books?|ways?|"
+               "times|points?|pieces?|items?|boxes|balls?|coins?")
+_TRAIL_UNIT = re.compile(r"(?<=[\d}).])\s*(?:\\(?:text|textbf|textit|textnormal|mbox|mathrm|rm)\s*\{\s*[A-Za-z][A-Za-z .]*\}"
+                         r"|\s(?:" + _UNIT_WORDS + r")\b(?:\s+(?:" + _UNIT_WORDS + r")\b)*|(?:[a-z]{4,}))"
+                         r"\s*(?:\^\s*\{?\s*[23]\s*\}?)?\s*$")
+_PCT_WORD = re.compile(r"(?<=[\d}])\s*(?:\\%|%|\\text\{\s*%\s*\}|\\?\s*(?:percent(?:age)?|pct)\b|\\text\{\s*(?:percent|pct)\s*\})")
+_FUNCS = re.compile(r"(?:sin|cos|tan|cot|sec|csc|log|exp|sqrt|frac|arc\w*)$")
+
+
+def _strip_units(s: str) -> str:
+    for _ in range(3):
+        m = _TRAIL_UNIT.search(s)
+        if not m or not s[:m.start()].strip() or _FUNCS.search(m.group().strip()):
+            break
+        s = s[:m.start()].rstrip()
+    return s
+
+
+def _unwrap_boxed(s: str) -> str:
+    for _ in range(5):
+        spans = boxed_spans(s)
+        if not spans:
+            break
+        a, b, body = spans[-1]
+        s = s[:a] + body + s[b:]
+    return s
+
+
+_TRAIL_PUNCT = re.compile(r"(?<!\.)[.,;]\s*$")
+_NO_LETTERS = str.maketrans("", "", "".join(chr(c) for c in range(128) if not chr(c).isalpha()))
+
+
+def normalize(s: str) -> str:
+    """Cheap, meaning-preserving cleanup of an answer string before parsing/comparison."""
+    s = _UNI_RE.sub(lambda m: _UNICODE[m.group()], s.strip())
+    s = _unwrap_boxed(s)
+    s = re.sub(r"\\\\(?=[A-Za-z])", r"\\", s)  # \\frac -> \frac (doubly escaped input)
+    s = re.sub(r"(?<=[\w)}])\*\*(?=[\w({])", "^", s).replace("**", "")
+    s = re.sub(r",\\!\s*", ",", s).replace("\\$", "").replace("$", "").replace("\\!", "").replace("{,}", ",")
+    s = re.sub(r"\\mathrm\{([A-Za-z])\}", r"\1", s)
+    s = re.sub(r"\\[\[\]()]|\\[bB]igg?[lr]?(?![A-Za-z])", "", s)
+    s = re.sub(r"[€£¥₹]|(?<=\d)\s*°", "", s)
+    s = _PCT_WORD.sub(r"\\%", s)
+    s = re.sub(r",?\s*\\text\{\s*(?:and|or)\s*\}\s*|,?\s+and\s+|,\s*and\s*", ", ", s)
+    if re.search(r"\\(?:sin|cos|tan|cot|sec|csc)", s):  # degrees inside trig functions
+        s = re.sub(r"(\d+(?:\.\d+)?)\s*\^\s*\{?\s*\\circ\s*\}?", r"(\1\\pi/180)", s)
+    s = re.sub(r"(?<=\d)\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\text\{\s*degrees?\s*\}|\s+degrees?\b)", "", s)
+    s = re.sub(r"\\varnothing|\\\{\s*\\\}|^\{\s*\}$", r"\\emptyset", s)
+    s = _strip_units(_TRAIL_PUNCT.sub("", s.strip()))
+    s = _TRAIL_PUNCT.sub("", s.strip().strip(_STRIP_CHARS))
+    if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
+        s = s.replace(",", "")
+    if "i" in s and not re.sub(r"\\[A-Za-z]+|(?<![A-Za-z])i(?![A-Za-z])", "", s).translate(_NO_LETTERS).strip():
+        s = re.sub(r"(?<![A-Za-z\\])i(?![A-Za-z])", "I", s)  # only letter is i: the imaginary unit
+    return s
+
+
+# ------------------------------------------------------------------------------ plain numbers
+@dataclass(frozen=True)
+class Num:
+    value: Fraction
+    pct: bool  # written with a percent sign
+    decimals: int | None  # digits after the decimal point; None for an integer or a/b fraction
+    frac: bool  # written as a fraction a/b
+    sig: int  # significant digits written
+    ambiguous: bool = False  # "1,25": a decimal comma or a list
+
+
+_SIGN = r"(?P<sign>[-+]?)"
+_NUMBER_RE = re.compile(
+    _SIGN + r"(?:(?P<mw>\d{1,3}(?: \d{3})+|\d+)\s*(?:\s(?P<ma>\d+)/(?P<mb>\d+)|\\[dtc]?frac\{(?P<mfa>\d+)\}\{(?P<mfb>\d+)\}"
+    r"|\\[dtc]?frac(?P<mfc>\d)(?P<mfd>\d))"
+    r"|\\[dtc]?frac\{(?P<fs>-?)(?P<fa>\d+)\}\{(?P<fs2>-?)(?P<fb>\d+)\}|\\[dtc]?frac(?P<fc>\d)(?P<fd>\d)"
+    r"|(?P<na>\d+)/(?P<nb>\d+)"
+    r"|(?P<int>\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+)?(?:(?P<dec>\.\d*)|,(?P<cdec>\d+))?(?:[eE](?P<exp>[-+]?\d{1,3}))?)"
+    r"(?P<pct>\\%)?")
+
+
+def parse_number(s: str) -> Num | None:
+    """A plain number (integer, decimal, a/b, \\frac{a}{b}, mixed number, percent) or None."""
+    if len(s) > 120:
+        return None
+    m = _NUMBER_RE.fullmatch(s.strip())
+    if m is None:
+        return None
+    g = m.groupdict()
+    neg = (g["sign"] == "-") ^ (g["fs"] == "-") ^ (g["fs2"] == "-")
+    pct = bool(g["pct"])
+    try:
+        if g["mw"] is not None:
+            a, b = (g["ma"], g["mb"]) if g["ma"] else (g["mfa"], g["mfb"]) if g["mfa"] else (g["mfc"], g["mfd"])
+            a, b = int(a), int(b)
+            if b == 0 or a >= b:
+                return None
+            val, dec, frac = int(g["mw"].replace(" ", "")) + Fraction(a, b), None, True
+        elif g["fa"] or g["fc"] or g["na"]:
+            a, b = (g["fa"], g["fb"]) if g["fa"] else (g["fc"], g["fd"]) if g["fc"] else (g["na"], g["nb"])
+            val, dec, frac = Fraction(int(a), int(b)), None, True
+        else:
+            digits = (g["int"] or "").replace(",", "").replace(" ", "")
+            frac_part = (g["dec"] or ".")[1:] if g["cdec"] is None else g["cdec"]
+            if not digits and not frac_part:
+                return None
+            val = Fraction(int(digits or "0")) + (Fraction(int(frac_part), 10 ** len(frac_part)) if frac_part else 0)
+            if g["exp"]:
+                val *= Fraction(10) ** int(g["exp"])
+            dec, frac = (len(frac_part) if (g["dec"] or g["cdec"]) else None), False
+    except (ZeroDivisionError, ValueError):
+        return None
+    sig = len(re.sub(r"\D", "", m.group()).lstrip("0")) or 1
+    amb = g["cdec"] is not None and g["int"] is not None and "," not in g["int"]
+    return Num(-val if neg else val, pct, dec, frac, sig, amb)
+
+
+_ARITH_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?|\.\d+)|([-+*/^()]))")
+
+
+def _arith_tokens(s: str) -> list[str] | None:
+    for _ in range(8):  # \frac{a}{b} -> ((a)/(b)), innermost first
+        s, n = re.subn(r"\\[dtc]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"((\1)/(\2))", s)
+        if not n:
+            break
+    s = s.replace("\\cdot", "*").replace("\\times", "*").replace("\\div", "/").replace("{", "(").replace("}", ")")
+    toks, pos, s = [], 0, s.strip()
+    while pos < len(s):
+        m = _ARITH_TOKEN.match(s, pos)
+        if m is None or (m.group(1) and toks and re.match(r"[\d.)]", toks[-1][-1])):
+            return None  # not arithmetic, or juxtaposed numbers ("4 4/9", "2(3)")
+        toks.append(m.group(1) or m.group(2))
+        pos = m.end()
+    return toks if 0 < len(toks) <= 200 else None
+
+
+def eval_arith(s: str) -> Fraction | None:
+    """Exact value of plain arithmetic (numbers, + - * / ^, brackets, \\frac, \\cdot, \\times);
+    None for anything else. Powers are bounded (integer exponents, results under ~20k bits)."""
+    if dangerous(s) or len(s) > MAX_ANSWER:
+        return None
+    toks = _arith_tokens(s)
+    if toks is None:
+        return None
+    pos = 0
+
+    def peek() -> str | None:
+        return toks[pos] if pos < len(toks) else None
+
+    def take() -> str:
+        nonlocal pos
+        pos += 1
+        return toks[pos - 1]
+
+    def expr(depth: int) -> Fraction:
+        val = term(depth)
+        while peek() in ("+", "-"):
+            val = val + term(depth) if take() == "+" else val - term(depth)
+        return val
+
+    def term(depth: int) -> Fraction:
+        val = unary(depth)
+        while peek() in ("*", "/"):
+            val = val * unary(depth) if take() == "*" else val / unary(depth)
+        return val
+
+    def unary(depth: int) -> Fraction:
+        if peek() in ("+", "-"):
+            return -unary(depth) if take() == "-" else unary(depth)
+        base = atom(depth)
+        if peek() != "^":
+            return base
+        take()
+        exp = unary(depth)
+        if exp.denominator != 1 or abs(exp) > 4096 or max(abs(base.numerator), base.denominator).bit_length() * abs(exp) > 20000:
+            raise ValueError("power too large or not an integer power")
+        return base ** int(exp)
+
+    def atom(depth: int) -> Fraction:
+        tok = take() if depth < MAX_DEPTH else None
+        if tok == "(":
+            val = expr(depth + 1)
+            if take() != ")":
+                raise ValueError("unbalanced")
+            return val
+        if tok is None or not re.match(r"[\d.]", tok):
+            raise ValueError("number expected")
+        return Fraction(tok)
+
+    try:
+        val = expr(0)
+        return val if pos == len(toks) else None
+    except (ValueError, ZeroDivisionError, IndexError, OverflowError):
+        return None
+
+
+def parse_value(s: str) -> Num | None:
+    """parse_number, or the exact value of plain arithmetic ("2^6", "11 + 4/9", "\\frac{10}{4}")."""
+    num = parse_number(s)
+    if num is not None or not re.search(r"[-+*/^(\\]", s):
+        return num
+    val = eval_arith(s)
+    # with decimals inside ("2.31 \\times 10^{-3}") a mismatch is not final: rounding is checked later
+    return None if val is None else Num(val, False, None, "." not in s, 0, ambiguous="." in s)
+
+
+# ---------------------------------------------------------------------------------- guards
+_TOWER = re.compile(r"\^\s*(?:\{[^{}]*\^|\(?[\w.]+\)?\s*\^)|\\uparrow|\^\s*\{[^{}]*\{[^{}]*\^")
+_BIG_EXP = re.compile(r"(?:\^|\*\*)\s*\{?\s*\(?\s*-?\s*(\d{5,})")
+_FACT = re.compile(r"(\d+)\s*!(?!=)")
+
+
+def dangerous(s: str) -> bool:
+    """Explosive arithmetic that must never reach sympy: power towers, huge powers/factorials."""
+    if _TOWER.search(s) or _BIG_EXP.search(s) or "**" in s:
+        return True
+    if any(int(m.group(1)) > 3000 for m in _FACT.finditer(s) if len(m.group(1)) < 8) or re.search(r"\d{8,}\s*!", s):
+        return True
+    if re.search(r"![)}\]]*\s*!|\)\s*!", s) and re.search(r"\d{3,}|\^", s):
+        return True
+    return bool(re.search(r"\\(?:sum|prod|int|lim|binom|choose)", s) and re.search(r"\d{5,}", s))
+
+
+def too_risky(s: str) -> bool:
+    """True when an answer must not reach sympy: too long, too deeply nested, or dangerous."""
+    if len(s) > MAX_ANSWER:
+        return True
+    depth = peak = 0
+    for ch in s:
+        if ch in "([{":
+            depth += 1
+            peak = max(peak, depth)
+        elif ch in ")]}":
+            depth -= 1
+    return peak > MAX_DEPTH or dangerous(s)

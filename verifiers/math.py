@@ -1,0 +1,320 @@
+"""The "math" verifier: extract the final answer of a solution and check it against the gold answer.
+
+    verdict = math_verifier({"answer": "\\frac{1}{2}"}, "... so the answer is $\\boxed{0.5}$.")
+    verdict.score    # 1.0
+    verdict.details  # {"extracted": "0.5", "gold": "\\frac{1}{2}", "path": "fast"}
+
+Extraction (`extract_answer`): the last \\boxed{}/\\fbox{} (boxes joined by "and" are combined), an
+answer phrase ("the answer is", "Final Answer:", "####", "la réponse est", "答案是", ...) when it
+comes after the last box, the whole response when it is a bare math expression, else the last
+number or math span. Multiple-choice golds ("B", "(B) text") compare option letters instead.
+
+Comparison (`math_equal`), cheapest first:
+  fast      both sides plain numbers (integers, decimals, a/b, \\frac, mixed numbers, percents,
+            thousands separators, units and currency stripped): exact rational arithmetic, with
+            50% == 0.5 == 1/2, 50% == 50, and a rounding tolerance only for decimal vs fraction;
+  string    equal after normalisation;
+  symbolic  math-verify (latex2sympy + sympy) on the two answer strings: expressions, intervals,
+            sets, tuples, matrices, equations and inequalities;
+  numeric   both sides evaluate to numbers: a decimal within rounding of an exact value.
+
+Safety: responses are untrusted. Nothing is eval'd; only the tail of a response is searched; the
+symbolic path refuses long, deeply nested or explosive answers (power towers, huge exponents or
+factorials) and runs under math-verify's timeouts in the main thread (elsewhere the caller's
+process pool must enforce a hard limit, since signal-based timeouts only work in the main thread).
+"""
+from __future__ import annotations
+
+import math
+import re
+import string
+import threading
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any, Mapping
+
+from verifiers import Verdict, verifier
+from verifiers._mathnorm import (
+    Num,
+    clean_text,
+    extract_choice,
+    extract_candidates,
+    extract_raw,
+    gold_letter,
+    normalize,
+    parse_number,
+    parse_value,
+    too_risky,
+)
+
+__all__ = ["math_verifier", "math_equal", "extract_answer"]
+
+_TIMEOUT_S = 1  # math-verify's per-call limit (parse / verify), main thread only
+_RELATION = re.compile(r"=|<|>|\\[lg]eq?\b|\\[lg]t\b|\\neq?\b|\\approx|\\in\b|\\to\b")
+
+
+def _timeout() -> int | None:
+    """math-verify's timeouts use SIGALRM, which only works in the main thread."""
+    return _TIMEOUT_S if threading.current_thread() is threading.main_thread() else None
+
+
+@lru_cache(maxsize=1)
+def _mv():
+    import math_verify as mv
+
+    return mv, [mv.LatexExtractionConfig(boxed_match_priority=0)]  # no ExprExtraction: no parse_expr
+
+
+@lru_cache(maxsize=4096)
+def _parse(answer: str, timeout: int | None) -> tuple:
+    """math-verify's parse of one normalised answer string (sympy objects + its string form)."""
+    if not answer or too_risky(answer):
+        return ()
+    mv, configs = _mv()
+    try:
+        return tuple(mv.parse("$" + answer + "$", configs, parsing_timeout=timeout))
+    except Exception:  # noqa: BLE001 - parser failures are a "no"
+        return ()
+
+
+def _verify(gold: tuple, pred: tuple, timeout: int | None) -> bool:
+    if not gold or not pred:
+        return False
+    mv, _ = _mv()
+    try:
+        return bool(mv.verify(list(gold), list(pred), timeout_seconds=timeout))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+# ------------------------------------------------------------------------------------- gold
+@dataclass(frozen=True)
+class _Gold:
+    answer: str  # normalised gold answer
+    letter: str | None  # multiple-choice option letter
+    num: Num | None  # plain number, for the fast path
+    relation: bool  # gold is an equation/inequality/membership
+
+
+@lru_cache(maxsize=8192)
+def _gold(gold: str) -> _Gold:
+    letter = gold_letter(clean_text(gold))
+    if letter:
+        return _Gold(letter, letter, None, False)
+    raw = extract_raw(gold)
+    answer = normalize(raw if raw is not None else clean_text(gold))
+    return _Gold(answer, None, parse_value(answer), bool(_RELATION.search(answer)))
+
+
+def _gold_str(gold: Any) -> str:
+    if isinstance(gold, float) and math.isfinite(gold):
+        return str(int(gold)) if gold.is_integer() else repr(gold)
+    return str(gold)
+
+
+# ------------------------------------------------------------------------------- comparison
+def _close(x: float, y: float, dec: Num) -> bool:
+    """A decimal `dec` (one of x, y) approximates the other: relative 1e-4, or correct rounding."""
+    if abs(x - y) <= 1e-4 * max(abs(x), abs(y)):
+        return True
+    return dec.sig >= 4 and dec.decimals is not None and abs(x - y) <= 0.5 * 10.0 ** -dec.decimals * (1 + 1e-9)
+
+
+def _eq(a: Fraction, an: Num, b: Fraction, bn: Num) -> bool:
+    if a == b:
+        return True
+    dec, other = (an, bn) if an.decimals else (bn, an)
+    if not dec.decimals or not other.frac:  # tolerance only for a decimal against a fraction
+        return False
+    return _close(float(a), float(b), dec)
+
+
+def _num_equal(g: Num, p: Num) -> bool:
+    """Plain numbers, percent-aware: 50% == 50 == 0.5 (vs. 50%), but 0.5 != 50."""
+    if _eq(g.value, g, p.value, p):
+        return True
+    if g.pct and not p.pct:
+        return _eq(g.value / 100, g, p.value, p)
+    if p.pct and not g.pct:
+        return _eq(g.value, g, p.value / 100, p)
+    return False
+
+
+def _plain(s: str) -> str:
+    s = re.sub(r"\\(?:text|textbf|mathrm|mbox|textnormal)\s*\{([^{}]*)\}", r"\1", s)
+    s = re.sub(r"\s+|\\[,;: ]|\\left|\\right", "", s).replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac")
+    return s.lower() if re.fullmatch(r"[A-Za-z]{2,}", s) else s
+
+
+def _sympy_number(parsed: tuple) -> complex | None:
+    """The numeric value of a parse that is a plain number expression (no symbols, sets, relations)."""
+    import sympy
+
+    expr = next((x for x in parsed if isinstance(x, sympy.Expr)), None)
+    if expr is None or expr.free_symbols or not expr.is_number:
+        return None
+    try:
+        return complex(sympy.N(expr, 30))
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+
+
+def _numeric(g: _Gold, pred: str, pnum: Num | None, timeout: int | None) -> bool:
+    """Numbers that sympy could not match exactly: a decimal vs its exact value, sqrt forms."""
+    gv, pv = _sympy_number(_parse(g.answer, timeout)), _sympy_number(_parse(pred, timeout))
+    if gv is None or pv is None or gv.imag or pv.imag or not (math.isfinite(gv.real) and math.isfinite(pv.real)):
+        return False
+    dec = pnum if pnum and pnum.decimals else g.num if g.num and g.num.decimals else None
+    if dec is not None:
+        return _close(gv.real, pv.real, dec)
+    return abs(gv.real - pv.real) <= 1e-9 * max(1.0, abs(gv.real))
+
+
+def _equal(g: _Gold, pred: str) -> tuple[bool, str]:
+    if not pred:
+        return False, "none"
+    pnum = parse_value(pred)
+    if g.num and pnum:
+        same = _num_equal(g.num, pnum)
+        if same or not (g.num.ambiguous or pnum.ambiguous):
+            return same, "fast"
+    if _plain(g.answer) == _plain(pred):
+        return True, "string"
+    if too_risky(pred) or too_risky(g.answer):
+        return False, "refused"
+    timeout = _timeout()
+    gp, pp = _parse(g.answer, timeout), _parse(pred, timeout)
+    if _verify(gp, pp, timeout):
+        return not _tiny_mismatch(gp, pp), "symbolic"
+    try:
+        if _numeric(g, pred, pnum, timeout):
+            return True, "numeric"
+    except Exception:  # noqa: BLE001 - sympy evaluation failures are a "no"
+        pass
+    return _elementwise(g, pred), "elementwise"
+
+
+def _tiny_mismatch(gp: tuple, pp: tuple) -> bool:
+    """math-verify rounds to 6 decimals, so 1/2^99 "equals" 1/2^98: recheck tiny numbers."""
+    import sympy
+
+    exprs = [next((x for x in t if isinstance(x, sympy.Expr)), None) for t in (gp, pp)]
+    if any(e is None or e.free_symbols or not e.is_number for e in exprs):
+        return False
+    try:
+        gv, pv = (sympy.N(e, 20) for e in exprs)
+        if not (gv.is_real and pv.is_real and gv.is_finite and pv.is_finite):
+            return False
+        big = max(abs(gv), abs(pv))
+        return bool(big < 1e-3 and abs(gv - pv) > 1e-6 * big)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _split_top(s: str) -> list[str]:
+    """Split a bare list "a, b, c" at top-level commas."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(s):
+        depth += ch in "([{" and 1 or ch in ")]}" and -1 or 0
+        if ch == "," and depth == 0:
+            parts.append(s[start:i].strip())
+            start = i + 1
+    return parts + [s[start:].strip()]
+
+
+def _elementwise(g: _Gold, pred: str) -> bool:
+    """Lists, tuples and intervals element by element, so that each element gets the numeric
+    tolerance: "1/3, \\sqrt3" vs "0.3333, 1.732" (unordered), "(3/5, 8/3]" vs "(0.6, 2.6667]"."""
+    ga, pa = g.answer.strip(), pred.strip()
+    ordered = bool(ga and pa and ga[0] in "([" and ga[0] == pa[0] and ga[-1] in ")]" and ga[-1] == pa[-1])
+    if ordered:
+        ga, pa = ga[1:-1], pa[1:-1]
+    elif g.relation or re.match(r"[(\[{]|\\\{", ga) or re.match(r"[(\[{]|\\\{", pa):
+        return False
+    gs, ps = _split_top(ga), _split_top(pa)
+    if len(gs) != len(ps) or not 2 <= len(gs) <= 8 or not all(gs) or not all(ps):
+        return False
+    if ordered:
+        return all(_equal(_gold(a), b)[0] for a, b in zip(gs, ps))
+    left = list(ps)
+    for one in gs:
+        hit = next((p for p in left if _equal(_gold(one), p)[0]), None)
+        if hit is None:
+            return False
+        left.remove(hit)
+    return True
+
+
+def _fit_to_gold(pred: str, g: _Gold) -> str:
+    """Keep the value of "x = 5" / "x ≈ 5" when the gold is a bare value."""
+    if g.relation or "," in pred:
+        return pred
+    if "=" in pred and "==" not in pred and not re.search(r"[<>]=|\\[lg]e", pred):
+        pred = pred.rsplit("=", 1)[1].strip()
+    if "\\approx" in pred:
+        left, right = pred.split("\\approx", 1)
+        pred = right.strip() if re.fullmatch(r"\s*\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*", left) else left.strip()
+    return pred
+
+
+def _judge(gold: str, response: str) -> tuple[bool, str | None, str, str]:
+    """(correct, extracted answer, path, normalised gold)."""
+    g = _gold(gold)
+    if g.letter:
+        last = max(g.letter, "E")
+        allowed = string.ascii_uppercase[: string.ascii_uppercase.index(last) + 1]
+        got = extract_choice(response, allowed)
+        return got == g.letter, got, "choice", g.answer
+    cands = extract_candidates(response)
+    if not cands:
+        return False, None, "none", g.answer
+    pred = _fit_to_gold(normalize(cands[0]), g)
+    ok, path = _equal(g, pred)
+    if not ok and len(cands) > 1 and not _parses(pred):  # first choice unreadable: try the next
+        alt = _fit_to_gold(normalize(cands[1]), g)
+        ok, path = _equal(g, alt)
+        pred = alt if ok else pred
+    return ok, pred, path, g.answer
+
+
+def _parses(pred: str) -> bool:
+    """Whether an answer string means something: a plain number or a sympy parse."""
+    return parse_number(pred) is not None or any(not isinstance(x, str) for x in _parse(pred, _timeout()))
+
+
+# ------------------------------------------------------------------------------ public API
+def extract_answer(text: str) -> str | None:
+    """The final answer of a solution text, normalised (None when nothing answer-like is found)."""
+    raw = extract_raw(text)
+    return normalize(raw) if raw is not None else None
+
+
+def math_equal(gold: Any, pred_text: str) -> bool:
+    """Whether the solution text `pred_text` reaches the gold answer."""
+    try:
+        return _judge(_gold_str(gold), str(pred_text))[0]
+    except Exception:  # noqa: BLE001 - a verifier must not take the trainer down
+        return False
+
+
+@verifier("math")
+def math_verifier(sample: Mapping[str, Any], response: str) -> Verdict | None:
+    """1.0 when the response's final answer equals sample["answer"] (None without an answer).
+
+    A list/tuple of golds accepts any of them.
+    """
+    gold = sample.get("answer") if isinstance(sample, Mapping) else None
+    if gold is None:
+        return None
+    golds = list(gold) if isinstance(gold, (list, tuple)) else [gold]
+    details: dict[str, Any] = {}
+    for one in golds:
+        try:
+            ok, extracted, path, norm_gold = _judge(_gold_str(one), str(response or ""))
+        except Exception as e:  # noqa: BLE001
+            ok, extracted, path, norm_gold = False, None, f"error: {type(e).__name__}", _gold_str(one)
+        details = {"extracted": extracted, "gold": norm_gold, "path": path}
+        if ok:
+            return Verdict(1.0, details)
+    return Verdict(0.0, details)
