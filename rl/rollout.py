@@ -125,7 +125,8 @@ class RolloutWorker:
         return self.engine.score(prompts, [r.tolist() for r in rollout.response_ids])
 
     def load_weights(self, update: WeightUpdate) -> int:
-        self.engine.load_weights(fetch_tensors(update))
+        if update.parts:
+            self.engine.load_weights(fetch_tensors(update))
         self.version = update.version
         return self.version
 
@@ -160,12 +161,14 @@ class RolloutGroup:
         return self.finish(rank, None, lambda w: w.score.remote(rollout))
 
     def push(self, model_or_state) -> WeightUpdate:
-        """Publish the changed weights and load them into every worker (in place)."""
-        update = self.sync.publish(model_or_state)
-        if update.parts:
-            refs = {rank: w.load_weights.remote(update) for rank, w in enumerate(self.workers)}
-            for rank, ref in refs.items():
-                self.finish(rank, ref, lambda w: w.load_weights.remote(self.sync.latest()))
+        """Publish the changed weights of the learner's model (or state dict) and load them."""
+        return self.load(self.sync.publish(model_or_state))
+
+    def load(self, update: WeightUpdate) -> WeightUpdate:
+        """Load a published update into every worker, in place (a dead one gets `sync.latest()`)."""
+        refs = {rank: w.load_weights.remote(update) for rank, w in enumerate(self.workers)}
+        for rank, ref in refs.items():
+            self.finish(rank, ref, lambda w: w.load_weights.remote(self.sync.latest()))
         return update
 
     def finish(self, rank: int, ref, call: Any):
