@@ -134,7 +134,8 @@ FRACTIONS_PERCENT = [
     ("50\\%", "5", F),
     ("50\\%", "0.05", F),
     ("50%", "50 percent", T),
-    ("50%", "fifty", F),
+    ("50%", "fifty", T),
+    ("50%", "fifteen", F),
     ("$28\\%$", "28 pct", T),
     ("$28\\%$", "$\\boxed{28\\%}$", T),
     ("$28\\%$", "$\\boxed{28 \\text{ percent}}$", T),
@@ -672,9 +673,63 @@ EDGE = [
     ("\\pm 3", "x = \\pm 3", T),
     ("(-\\infty,\\infty)", "\\mathbb{R}", T),
     ("\\emptyset", "\\varnothing", T),
-    ("8", "eight", F),
+    ("8", "eight", T),
+    ("8", "eighty", F),
+    ("25", "twenty-five", T),
+    ("\\infty", "infinity", T),
+    ("20:34", "20:34:00", T),
+    ("20:34", "08:34 \\text{P.M.}", T),
+    ("20:34", "08:34 \\text{A.M.}", F),
+    ("f(x) = 2x + 3", "y = 2x + 3", T),
+    ("f(x) = 2x + 3", "y = 3x + 2", F),
     ("y=2", "The answer is $\\boxed{y=2}$.", T),
     ("y=2", "The answer is $\\boxed{x=2}$.", F),
+]
+
+
+# Competition-style answers (NuminaMath-like): several solutions, labelled values, ratios.
+COMPETITION = [
+    (r"$(5,2),(2,5),(1,1)$", r"$\boxed{(1, 1), (2, 5), (5, 2)}$", T),
+    (r"$(5,2),(2,5),(1,1)$", r"$\boxed{(1, 1), (2, 5), (5, 3)}$", F),
+    (r"$(5,2),(2,5),(1,1)$", r"$\boxed{(1, 1), (2, 5)}$", F),
+    (r"$(a,b)=(4,1)$", r"$(4,1)$", T),
+    (r"$(a,b)=(4,1)$", r"$\boxed{(4, 1)}$", T),
+    (r"$(a,b)=(4,1)$", r"$\boxed{(1, 4)}$", F),
+    (r"$(a,b,c)=(2,3,5)$", r"$(2,3,5)$", T),
+    (r"$(1;0;2),(0;1;2)$", r"\boxed{(0, 1, 2), (1, 0, 2)}", T),
+    (r"$-5;-4;-2$", r"$\boxed{\{-5, -4, -2\}}$", T),
+    (r"$-5;-4;-2$", r"$\boxed{\{-5, -4, 2\}}$", F),
+    (r"$PQ=3,RS=8$", r"$\boxed{3, 8}$", T),
+    (r"$PQ=3,RS=8$", r"$\boxed{3, 9}$", F),
+    (r"$(9,4)or(4,9)$", r"$\boxed{(4,9),\ (9,4)}$", T),
+    (r"$S_{ABD}:S=5:18$", r"$\boxed{5:18}$", T),
+    (r"$S_{ABD}:S=5:18$", r"$\boxed{5:17}$", F),
+    (r"$V_{1}:V_{2}=9:16$", r"$9:16$", T),
+    (r"$\frac{AM}{MC}=\frac{1}{\sqrt{3}}$", r"$\frac{1}{\sqrt{3}}$", T),
+    (r"$\frac{AM}{MC}=\frac{1}{\sqrt{3}}$", r"$\frac{1}{\sqrt{2}}$", F),
+    (r"$m=3,n=1;m=5,n=1$", r"$(3,1),(5,1)$", T),
+    (r"$(3,1),(1,3),(-2,-9),(-9,-2)$", "the pairs are:\n\n\\[\n\\boxed{(1, 3)}, \\boxed{(3, 1)}, \\boxed{(-2, -9)}, \\boxed{(-9, -2)}\n\\]", T),
+    (r"$(3,1),(1,3),(-2,-9),(-9,-2)$", "the pairs are:\n\n\\[\n\\boxed{(1, 3)}, \\boxed{(3, 1)}, \\boxed{(-2, -9)}\n\\]", F),
+    (r"\(\boxed{2}\) and \(\boxed{-3}\).", r"$\boxed{-3,2}$.", T),
+    (r"\(\boxed{2}\) and \(\boxed{-3}\).", r"$\boxed{-3,3}$.", F),
+    (r"$\text{even}$", r"$even$", T),
+    (r"$\text{Odd}$", r"$Odd$", T),
+    (r"$\text{e}$", r"$e$", T),
+    (r"$c$", r"$\text{D}$", F),
+    (r"$4$ and $5$ and $6$", r"$\boxed{4,5,6}$", T),
+    (r"$4$ and $5$ and $6$", r"$\boxed{4,5}$", F),
+    (r"\boxed{y = -3,\ q = \frac{7}{2}} ", r"$\boxed{-3, \frac{7}{2}}$", T),
+    (r"\boxed{b=6,\,-2,\,-9}", r"$\boxed{-9,-2,6}$", T),
+    (r"$13,8$ or $5$", r"$13,8,5$", T),
+    (r"\boxed{ m = 3, n = 1 \quad \text{and} \quad m = 5, n = 1}", r"$m=3,n=1;m=5,n=1$", T),
+    (r"\[ \boxed{t = -2 \text{ and } t = \dfrac{9}{4}} \]", r"$t=-2,t=\frac{9}{4}$", T),
+    (r"$0<g(x)<2$", r"$(0,2)$", T),
+    (r"\(\boxed{3 \text{ and } 7}\)", r"$\boxed{3,7}$", T),
+    (r"\(\boxed{3 \text{ and } 7}\)", r"$\boxed{3,8}$", F),
+    (r"$x_{1}=\frac{1}{3}+\frac{\sqrt{2}}{6},\quad x_{2}=\frac{1}{3}-\frac{\sqrt{2}}{6}$",
+     r"$\boxed{\dfrac{2 + \sqrt{2}}{6}} \quad \text{and} \quad \boxed{\dfrac{2 - \sqrt{2}}{6}}$", T),
+    (r"\boxed{1} and and and or thus but \boxed{4} and \boxed{5}", r"$\boxed{4,5}$", T),
+    (r"\boxed{1} and and and or thus but \boxed{4} and \boxed{5}", r"$\boxed{1,4,5}$", F),
 ]
 
 
@@ -700,7 +755,7 @@ def _templated() -> list[tuple[str, str, bool]]:
 
 CASES: list[tuple[str, str, bool]] = (
     NUMBERS + FRACTIONS_PERCENT + LATEX + EXPRESSIONS + SETS + RELATIONS + MATRICES + CHOICE
-    + MULTILINGUAL + LONG + SHORT_PAIRS + EDGE + _templated()
+    + MULTILINGUAL + LONG + SHORT_PAIRS + EDGE + COMPETITION + _templated()
 )
 
 

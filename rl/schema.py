@@ -190,6 +190,11 @@ class RLStage(Section):
 Stage = Annotated[Union[DataStage, SFTStage, RLStage], Field(discriminator="kind")]
 
 
+class EvalConfig(Section):
+    between_stages: bool = True               # held-out accuracy after every model stage (eval.json)
+    max_items_per_task: int | None = Field(None, ge=1)   # None: the whole held-out split
+
+
 class Recipe(Section):
     output_dir: str = "runs/hybrid_rl"
     resume: bool = False   # continue the run in output_dir (finished stages are skipped)
@@ -200,6 +205,7 @@ class Recipe(Section):
     rewards: RewardsConfig = RewardsConfig()
     rollout: RolloutConfig = RolloutConfig()
     ppo: PPOConfig = PPOConfig()
+    eval: EvalConfig = EvalConfig()
     stages: list[Stage] = [DataStage(kind="data")]
 
     @model_validator(mode="after")

@@ -10,10 +10,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rl.checkpoint import latest_checkpoint, save_checkpoint
 from rl.loop import RayActorError, RLRun
-from rl.stages import StageError, console, stage_runner
+from rl.stages import StageError, console, heldout_items, stage_runner
 from tasks import load_suite
 
-SMOKE = {"steps": 2, "prompts_per_step": 2, "value_warmup_steps": 1, "eval_items": 2}
+SMOKE = {"steps": 2, "prompts_per_step": 2, "value_warmup_steps": 1}
 
 
 def start_ray() -> None:
@@ -45,23 +45,20 @@ def run_rl(recipe, stage, ctx) -> dict:
 
     if recipe.smoke:
         stage = stage.model_copy(update={k: v for k, v in SMOKE.items() if k in type(stage).model_fields})
-    train, heldout = rl_items(recipe, stage, ctx)
-    if recipe.smoke:
-        heldout = heldout[: SMOKE["eval_items"] * len(recipe.tasks.names)]
+    train, _ = rl_items(recipe, stage, ctx)
+    heldout = [it for it in heldout_items(recipe, ctx.state) if it.task in {t.task for t in train}]
     model_dir = ctx.state.get("model_dir") or str(_initial_model(recipe))
     start_ray()
     run = RLRun(recipe, stage, ctx.stage_dir, model_dir, train, heldout)
     try:
-        evals = _loop(run, stage, ctx.stage_dir)
-        final = run.evaluate()
-        evals.append({"step": stage.steps, **final})
+        evals, steps_done = _loop(run, stage, ctx.stage_dir)
         run.learner.call("save", str(Path(ctx.stage_dir) / "final"))
     finally:
         run.close()
     _write_json(Path(ctx.stage_dir) / "eval.json", evals)
     ctx.state["model_dir"] = str(Path(ctx.stage_dir) / "final" / "policy")
-    return {"steps": stage.steps, "final_accuracy": final["accuracy"], "mean_verifiable": final["mean_verifiable"],
-            "learner_restarts": run.learner.restarts, "rollout_restarts": run.rollouts.restarts}
+    return {"steps": steps_done, "learner_restarts": run.learner.restarts,
+            "rollout_restarts": run.rollouts.restarts, "evals": [(e["step"], e["mean_verifiable"]) for e in evals]}
 
 
 def _initial_model(recipe):
@@ -101,7 +98,7 @@ def _loop(run: RLRun, stage, stage_dir) -> list[dict]:
                                 {"sampler": run.sampler.position(), "normaliser": run.normaliser.state()})
             bar.update(task, completed=step + 1, info=_info(m))
             step += 1
-    return evals
+    return evals, step
 
 
 def _recover(run: RLRun, stage_dir, error) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -70,7 +71,8 @@ def save_model(model, processor, path: Path) -> Path:
 
 
 def run_stages(recipe, out: Path) -> dict[str, Any]:
-    """Run the recipe's stages in order; return the final state."""
+    """Run the recipe's stages in order; evaluate the model after each model stage; return the
+    final state."""
     _load_builtin_runners()
     record_path = out / "stages.json"
     record = json.loads(record_path.read_text()) if record_path.exists() else {"finished": []}
@@ -80,18 +82,56 @@ def run_stages(recipe, out: Path) -> dict[str, Any]:
         if stage.name in done:
             state.update(done[stage.name].get("state", {}))
             console.print(f"[dim]stage {stage.name}: finished earlier, skipped[/dim]")
-            continue
-        ctx = StageContext(out=out, stage_dir=out / stage.name, state=state)
-        ctx.stage_dir.mkdir(parents=True, exist_ok=True)
-        console.print(f"[bold]stage {stage.name}[/bold] ({stage.kind})")
-        start = time.time()
-        summary = _RUNNERS[stage.kind](recipe, stage, ctx)
-        entry = {"name": stage.name, "kind": stage.kind, "seconds": round(time.time() - start, 2),
-                 "summary": summary, "state": _jsonable(state)}
-        record["finished"].append(entry)
-        _write_json(record_path, record)
-        console.print(f"stage {stage.name}: done in {entry['seconds']} s {summary}")
+        else:
+            ctx = StageContext(out=out, stage_dir=out / stage.name, state=state)
+            ctx.stage_dir.mkdir(parents=True, exist_ok=True)
+            console.print(f"[bold]stage {stage.name}[/bold] ({stage.kind})")
+            start = time.time()
+            summary = _RUNNERS[stage.kind](recipe, stage, ctx)
+            entry = {"name": stage.name, "kind": stage.kind, "seconds": round(time.time() - start, 2),
+                     "summary": summary, "state": _jsonable(state)}
+            record["finished"].append(entry)
+            _write_json(record_path, record)
+            console.print(f"stage {stage.name}: done in {entry['seconds']} s {_short(summary)}")
+        evaluate_after(recipe, stage, out, state)
+    from rl.report import read_eval, table
+    if read_eval(out).get("stages"):
+        console.print(table(read_eval(out)))
     return state
+
+
+def evaluate_after(recipe, stage, out: Path, state: dict) -> None:
+    """Held-out accuracy of the model a stage produced, once (kept in eval.json across resumes)."""
+    from rl.report import MODEL_STAGES, evaluate_model, read_eval, record_stage
+
+    if not recipe.eval.between_stages or stage.kind not in MODEL_STAGES or "model_dir" not in state:
+        return
+    if any(e["stage"] == stage.name for e in read_eval(out).get("stages", [])):
+        return
+    items = heldout_items(recipe, state)
+    result = evaluate_model(recipe, state["model_dir"], items)
+    record_stage(out, stage.name, result)
+    console.print(f"eval after {stage.name}: mean_verifiable {result['mean_verifiable']} {result['accuracy']}")
+
+
+def heldout_items(recipe, state: dict) -> list:
+    """Held-out items of the tasks that have a reward (a few per task when smoke=true)."""
+    from tasks import load_suite
+
+    items = [it for it in load_suite(state["data_dir"], "heldout") if it.task in recipe.rewards.tasks]
+    limit = 2 if recipe.smoke else recipe.eval.max_items_per_task
+    if not limit:
+        return items
+    kept, counts = [], Counter()
+    for it in items:
+        if counts[it.task] < limit:
+            kept.append(it)
+            counts[it.task] += 1
+    return kept
+
+
+def _short(summary: dict) -> str:
+    return json.dumps({k: v for k, v in summary.items() if k != "eval"})[:300]
 
 
 def _jsonable(state: dict) -> dict:

@@ -5,13 +5,14 @@ and regular expressions without nested quantifiers. `verifiers.math` builds on i
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from fractions import Fraction
 
 MAX_TEXT = 12_000  # only the tail of a response is searched for its answer
 MAX_ANSWER = 400  # longest answer string given to the symbolic (sympy) path
-MAX_DEPTH = 40  # deepest bracket nesting given to the symbolic path
+MAX_DEPTH = 10  # deepest bracket nesting given to the symbolic path (parse time grows fast)
 
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _UNICODE = {"−": "-", "–": "-", "×": "\\times ", "÷": "\\div ", "π": "\\pi ", "∞": "\\infty ", "≤": "\\le ",
@@ -30,7 +31,7 @@ def clean_text(text: object) -> str:
 
 # ---------------------------------------------------------------------------------- \boxed{...}
 _BOX = re.compile(r"\\(?:boxed|fbox)\s*")
-_BOX_JOIN = re.compile(r"(?:\s|\$|,|;|\\quad|\\qquad|\\[,;]|\\text\{\s*(?:and|or)\s*\}|\band\b|\bor\b|&)*")
+_BOX_JOIN = re.compile(r"(?:\s|\$|,|;|\\quad|\\qquad|\\[,;()\[\]]|\\text\{\s*(?:and|or)\s*\}|\band\b|\bor\b|&)*")
 
 
 def _brace_pairs(text: str) -> dict[int, int]:
@@ -112,16 +113,17 @@ def _substantive(s: str) -> bool:
 
 def _items(text: str) -> list[tuple[int, int, str]]:
     """Math spans (without prose) and bare numbers/fractions outside them, as (start, end, text)."""
-    out, taken = [], []
-    for m in _BAD_SPAN.finditer(text):
-        taken.append((m.start(), m.end()))
+    out, taken = [], [(m.start(), m.end()) for m in _BAD_SPAN.finditer(text)]
     for m in _SPAN.finditer(text):
         body = next(g for g in m.groups() if g is not None)
         if not _is_prose(body) and body.strip():
             out.append((m.start(), m.end(), body))
             taken.append((m.start(), m.end()))
+    taken.sort()
+    starts = [a for a, _ in taken]
     for m in _NUM_TOKEN.finditer(text):
-        if not any(a <= m.start() < b for a, b in taken):
+        k = bisect.bisect_right(starts, m.start()) - 1  # the covering span, if any, starts last before it
+        if k < 0 or not any(a <= m.start() < b for a, b in taken[max(0, k - 2):k + 1]):
             out.append((m.start(), m.end(), m.group()))
     out.sort(key=lambda t: (t[1], -t[0]))
     return out
@@ -168,36 +170,38 @@ def _joined(text: str, items: list, i: int, forward: bool) -> list:
     return run
 
 
-def _last_item(text: str) -> str | None:
-    items = _items(text)
+def _last_item(text: str, after: int = 0) -> tuple[int, str] | None:
+    """(end, text) of the last number/math span starting at `after` or later ("$-2$ and $1$" -> "-2, 1")."""
+    items = [it for it in _items(text) if it[0] >= after]
     subst = [it for it in items if _substantive(it[2])] or items
     if not subst:
         return None
-    spans = [it for it in subst if text[it[0]] in "$\\"]  # math spans: "$-2$ and $1$" -> "-2, 1"
+    spans = [it for it in subst if text[it[0]] in "$\\"]
     if spans and spans[-1] is subst[-1]:
-        return ", ".join(it[2].strip() for it in _joined(text, spans, len(spans) - 1, forward=False))
-    return subst[-1][2]
+        run = _joined(text, spans, len(spans) - 1, forward=False)
+        return run[-1][1], ", ".join(it[2].strip() for it in run)
+    return subst[-1][1], subst[-1][2]
 
 
 def extract_candidates(text: str) -> list[str]:
     """Answer strings of a response, best first (not normalised): boxed or answer phrase, whole
-    response when it is a bare expression, else the last number/math span; then the last
-    number/math span as a second choice (used when the first does not parse)."""
+    response when it is a bare expression, else the last number/math span; then a number/math
+    span after the first choice, as a second choice (used when the first does not parse)."""
     text = clean_text(text)
     box, anch = last_boxed(text), _anchored(text)
     whole = text.strip(_STRIP_CHARS).rstrip(".")
     if box and not (anch and anch[0] > box[0]):
-        first = box[1]
+        first = box
     elif anch:
-        first = anch[1]
+        first = anch
     elif _math_like(whole):
         return [re.sub(r"^[A-Za-z][A-Za-z ]{0,20}:\s*(?=\S)", "", whole)]  # "Total: 12" -> "12"
     else:
         first = _last_item(text)
     if first is None:
         return []
-    alt = _last_item(text)
-    return [first] if alt is None or alt == first else [first, alt]
+    alt = _last_item(text, after=first[0])
+    return [first[1]] if alt is None or alt[1] == first[1] else [first[1], alt[1]]
 
 
 def extract_raw(text: str) -> str | None:
@@ -249,8 +253,9 @@ def extract_choice(text: str, allowed: str = "ABCDE") -> str | None:
     letter = _start_letter(plain)
     if letter and letter in allowed:
         return letter
-    found = [x for x in _LETTER.finditer(plain) if x.group(1) in allowed
-             and not (x.group(1) == "A" and re.match(r" [a-z]", plain[x.end():x.end() + 2]))]
+    # last resort: the last letter that stands out: "(C)", "B." / "B)" / "B:", or ending the text
+    found = [x for x in _LETTER.finditer(plain) if x.group(1) in allowed and (
+        x.group().startswith("(") or re.match(r"\s*(?:[.:)!。]|$)", plain[x.end():x.end() + 3]))]
     return found[-1].group(1) if found else None
 
 
@@ -286,12 +291,38 @@ def _unwrap_boxed(s: str) -> str:
     return s
 
 
+_SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+          "sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def _word_number(s: str) -> str:
+    """"seven" -> "7", "twenty-five" -> "25" (only when the whole answer is a number word)."""
+    m = re.fullmatch(r"(?i)\s*(?:(%s)(?:[- ](%s))?|(%s))\s*" % ("|".join(_TENS), "|".join(_SMALL[1:10]), "|".join(_SMALL)), s)
+    if not m:
+        return s
+    if m.group(3):
+        return str(_SMALL.index(m.group(3).lower()))
+    return str(20 + 10 * _TENS.index(m.group(1).lower()) + (_SMALL.index(m.group(2).lower()) if m.group(2) else 0))
+
+
+def clock_minutes(s: str) -> int | None:
+    """"20:34", "20:34:00", "08:34 p.m." -> minutes after midnight (None if not a time)."""
+    m = re.fullmatch(r"(?i)\s*(\d{1,2}):(\d{2})(?::00)?\s*(?:([ap])m)?\s*", s)
+    if not m or int(m.group(2)) > 59 or int(m.group(1)) > 24:
+        return None
+    hour = int(m.group(1)) % 12 + (12 if (m.group(3) or "").lower() == "p" else 0) if m.group(3) else int(m.group(1))
+    return hour * 60 + int(m.group(2))
+
+
 _TRAIL_PUNCT = re.compile(r"(?<!\.)[.,;]\s*$")
 _NO_LETTERS = str.maketrans("", "", "".join(chr(c) for c in range(128) if not chr(c).isalpha()))
 
 
 def normalize(s: str) -> str:
     """Cheap, meaning-preserving cleanup of an answer string before parsing/comparison."""
+    if len(s) > 4 * MAX_ANSWER:
+        return s.strip()  # far too long to be compared anyway
     s = _UNI_RE.sub(lambda m: _UNICODE[m.group()], s.strip())
     s = _unwrap_boxed(s)
     s = re.sub(r"\\\\(?=[A-Za-z])", r"\\", s)  # \\frac -> \frac (doubly escaped input)
@@ -301,12 +332,18 @@ def normalize(s: str) -> str:
     s = re.sub(r"\\[\[\]()]|\\[bB]igg?[lr]?(?![A-Za-z])", "", s)
     s = re.sub(r"[€£¥₹]|(?<=\d)\s*°", "", s)
     s = _PCT_WORD.sub(r"\\%", s)
-    s = re.sub(r",?\s*\\text\{\s*(?:and|or)\s*\}\s*|,?\s+and\s+|,\s*and\s*", ", ", s)
+    s = re.sub(r"\\q?quad\b", " ", s)
+    # "m = 3, n = 1 and m = 5, n = 1": "and" between groups of assignments separates solutions
+    sep = "; " if re.search(r"=[^=]*,.*(?:\\text\{\s*and\s*\}|\band\b).*=[^=]*,", s) else ", "
+    s = re.sub(r",?\s*\\text\{\s*(?:and|or)\s*\}\s*|,?\s+and\s+|,\s*and\s*", sep, s)
     if re.search(r"\\(?:sin|cos|tan|cot|sec|csc)", s):  # degrees inside trig functions
         s = re.sub(r"(\d+(?:\.\d+)?)\s*\^\s*\{?\s*\\circ\s*\}?", r"(\1\\pi/180)", s)
     s = re.sub(r"(?<=\d)\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\text\{\s*degrees?\s*\}|\s+degrees?\b)", "", s)
     s = re.sub(r"\\varnothing|\\\{\s*\\\}|^\{\s*\}$", r"\\emptyset", s)
+    s = re.sub(r"(\d{1,2}:\d{2})\s*(?:\\text\{\s*)?([AaPp])\.?\s*[Mm]\.?\s*\}?", r"\1\2m", s)  # 8:34 p.m.
     s = _strip_units(_TRAIL_PUNCT.sub("", s.strip()))
+    s = _word_number(s)
+    s = re.sub(r"(?<![\\A-Za-z])inf(?:inity)?(?![A-Za-z])", r"\\infty", s)
     s = _TRAIL_PUNCT.sub("", s.strip().strip(_STRIP_CHARS))
     if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
         s = s.replace(",", "")
@@ -332,7 +369,7 @@ _NUMBER_RE = re.compile(
     r"|\\[dtc]?frac(?P<mfc>\d)(?P<mfd>\d))"
     r"|\\[dtc]?frac\{(?P<fs>-?)(?P<fa>\d+)\}\{(?P<fs2>-?)(?P<fb>\d+)\}|\\[dtc]?frac(?P<fc>\d)(?P<fd>\d)"
     r"|(?P<na>\d+)/(?P<nb>\d+)"
-    r"|(?P<int>\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+)?(?:(?P<dec>\.\d*)|,(?P<cdec>\d+))?(?:[eE](?P<exp>[-+]?\d{1,3}))?)"
+    r"|(?P<int>[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,2}(?: \d{3})+|\d+)?(?:(?P<dec>\.\d*)|,(?P<cdec>\d+))?(?:[eE](?P<exp>[-+]?\d{1,3}))?)"
     r"(?P<pct>\\%)?")
 
 

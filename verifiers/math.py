@@ -29,6 +29,7 @@ import math
 import re
 import string
 import threading
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -38,6 +39,7 @@ from verifiers import Verdict, verifier
 from verifiers._mathnorm import (
     Num,
     clean_text,
+    clock_minutes,
     extract_choice,
     extract_candidates,
     extract_raw,
@@ -51,6 +53,8 @@ from verifiers._mathnorm import (
 __all__ = ["math_verifier", "math_equal", "extract_answer"]
 
 _TIMEOUT_S = 1  # math-verify's per-call limit (parse / verify), main thread only
+_BUDGET_S = 0.5  # no further symbolic step starts after this much time on one comparison
+_DEEP = re.compile(r"(?:[({\[]\s*){50}")  # 50 brackets opened in a row: junk, not mathematics
 _RELATION = re.compile(r"=|<|>|\\[lg]eq?\b|\\[lg]t\b|\\neq?\b|\\approx|\\in\b|\\to\b")
 
 
@@ -147,31 +151,63 @@ def _plain(s: str) -> str:
     return s.lower() if re.fullmatch(r"[A-Za-z]{2,}", s) else s
 
 
-def _sympy_number(parsed: tuple) -> complex | None:
-    """The numeric value of a parse that is a plain number expression (no symbols, sets, relations)."""
+def _limited(fn, timeout: int | None):
+    """fn() under math-verify's SIGALRM timeout (main thread); None on timeout or error."""
+    from math_verify.errors import TimeoutException
+    from math_verify.utils import timeout as with_timeout
+
+    try:
+        return with_timeout(timeout_seconds=timeout)(fn)()
+    except (Exception, TimeoutException):  # noqa: BLE001 - TimeoutException is a BaseException
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _value(answer: str, timeout: int | None):
+    """The real numeric value (a sympy Float) of an answer that is a plain number expression."""
     import sympy
 
-    expr = next((x for x in parsed if isinstance(x, sympy.Expr)), None)
-    if expr is None or expr.free_symbols or not expr.is_number:
+    expr = next((x for x in _parse(answer, timeout) if isinstance(x, sympy.Expr)), None)
+    if expr is None:
         return None
-    try:
-        return complex(sympy.N(expr, 30))
-    except (TypeError, ValueError, ArithmeticError):
-        return None
+
+    def run():
+        if expr.free_symbols or not expr.is_number:
+            return None
+        val = sympy.N(expr, 20)
+        return val if val.is_real and val.is_finite else None
+
+    return _limited(run, timeout)
 
 
 def _numeric(g: _Gold, pred: str, pnum: Num | None, timeout: int | None) -> bool:
     """Numbers that sympy could not match exactly: a decimal vs its exact value, sqrt forms."""
-    gv, pv = _sympy_number(_parse(g.answer, timeout)), _sympy_number(_parse(pred, timeout))
-    if gv is None or pv is None or gv.imag or pv.imag or not (math.isfinite(gv.real) and math.isfinite(pv.real)):
+    gv, pv = _value(g.answer, timeout), _value(pred, timeout)
+    if gv is None or pv is None:
+        return False
+    try:
+        gf, pf = float(gv), float(pv)
+    except (OverflowError, TypeError, ValueError):
+        return False
+    if not (math.isfinite(gf) and math.isfinite(pf)):
         return False
     dec = pnum if pnum and pnum.decimals else g.num if g.num and g.num.decimals else None
     if dec is not None:
-        return _close(gv.real, pv.real, dec)
-    return abs(gv.real - pv.real) <= 1e-9 * max(1.0, abs(gv.real))
+        return _close(gf, pf, dec)
+    return abs(gf - pf) <= 1e-9 * max(1.0, abs(gf))
 
 
-def _equal(g: _Gold, pred: str) -> tuple[bool, str]:
+def _tiny_mismatch(g: _Gold, pred: str, timeout: int | None) -> bool:
+    """math-verify rounds to 6 decimals, so 1/2^99 "equals" 1/2^98: recheck tiny numbers."""
+    gv, pv = _value(g.answer, timeout), _value(pred, timeout)
+    if gv is None or pv is None:
+        return False
+    big = max(abs(gv), abs(pv))
+    return bool(big < 1e-3 and abs(gv - pv) > 1e-6 * big)
+
+
+def _equal(g: _Gold, pred: str, deadline: float | None = None) -> tuple[bool, str]:
+    """(equal, path). Symbolic steps start only before `deadline` (each is capped by timeouts)."""
     if not pred:
         return False, "none"
     pnum = parse_value(pred)
@@ -181,35 +217,20 @@ def _equal(g: _Gold, pred: str) -> tuple[bool, str]:
             return same, "fast"
     if _plain(g.answer) == _plain(pred):
         return True, "string"
+    clock = clock_minutes(g.answer)
+    if clock is not None and clock == clock_minutes(pred):
+        return True, "string"
     if too_risky(pred) or too_risky(g.answer):
         return False, "refused"
+    deadline = time.monotonic() + _BUDGET_S if deadline is None else deadline
     timeout = _timeout()
-    gp, pp = _parse(g.answer, timeout), _parse(pred, timeout)
-    if _verify(gp, pp, timeout):
-        return not _tiny_mismatch(gp, pp), "symbolic"
-    try:
-        if _numeric(g, pred, pnum, timeout):
-            return True, "numeric"
-    except Exception:  # noqa: BLE001 - sympy evaluation failures are a "no"
-        pass
-    return _elementwise(g, pred), "elementwise"
-
-
-def _tiny_mismatch(gp: tuple, pp: tuple) -> bool:
-    """math-verify rounds to 6 decimals, so 1/2^99 "equals" 1/2^98: recheck tiny numbers."""
-    import sympy
-
-    exprs = [next((x for x in t if isinstance(x, sympy.Expr)), None) for t in (gp, pp)]
-    if any(e is None or e.free_symbols or not e.is_number for e in exprs):
-        return False
-    try:
-        gv, pv = (sympy.N(e, 20) for e in exprs)
-        if not (gv.is_real and pv.is_real and gv.is_finite and pv.is_finite):
-            return False
-        big = max(abs(gv), abs(pv))
-        return bool(big < 1e-3 and abs(gv - pv) > 1e-6 * big)
-    except Exception:  # noqa: BLE001
-        return False
+    if _verify(_parse(g.answer, timeout), _parse(pred, timeout), timeout):
+        return not _tiny_mismatch(g, pred, timeout), "symbolic"
+    if time.monotonic() < deadline and _numeric(g, pred, pnum, timeout):
+        return True, "numeric"
+    if time.monotonic() < deadline and _elementwise(g, pred, deadline):
+        return True, "elementwise"
+    return False, "symbolic"
 
 
 def _split_top(s: str) -> list[str]:
@@ -223,7 +244,7 @@ def _split_top(s: str) -> list[str]:
     return parts + [s[start:].strip()]
 
 
-def _elementwise(g: _Gold, pred: str) -> bool:
+def _elementwise(g: _Gold, pred: str, deadline: float) -> bool:
     """Lists, tuples and intervals element by element, so that each element gets the numeric
     tolerance: "1/3, \\sqrt3" vs "0.3333, 1.732" (unordered), "(3/5, 8/3]" vs "(0.6, 2.6667]"."""
     ga, pa = g.answer.strip(), pred.strip()
@@ -236,14 +257,17 @@ def _elementwise(g: _Gold, pred: str) -> bool:
     if len(gs) != len(ps) or not 2 <= len(gs) <= 8 or not all(gs) or not all(ps):
         return False
     if ordered:
-        return all(_equal(_gold(a), b)[0] for a, b in zip(gs, ps))
+        return all(_equal(_gold(a), b, deadline)[0] for a, b in zip(gs, ps))
     left = list(ps)
     for one in gs:
-        hit = next((p for p in left if _equal(_gold(one), p)[0]), None)
+        hit = next((p for p in left if _equal(_gold(one), p, deadline)[0]), None)
         if hit is None:
             return False
         left.remove(hit)
     return True
+
+
+_FUNC_LHS = re.compile(r"\s*[a-zA-Z]\s*\(\s*[a-z]\s*\)\s*=(?!=)")  # "f(x) ="
 
 
 def _fit_to_gold(pred: str, g: _Gold) -> str:
@@ -251,6 +275,8 @@ def _fit_to_gold(pred: str, g: _Gold) -> str:
     if g.relation or "," in pred:
         return pred
     if "=" in pred and "==" not in pred and not re.search(r"[<>]=|\\[lg]e", pred):
+        if pred.startswith("(") and pred.endswith(")"):
+            pred = pred[1:-1]  # "(35 + 70 = 105)"
         pred = pred.rsplit("=", 1)[1].strip()
     if "\\approx" in pred:
         left, right = pred.split("\\approx", 1)
@@ -266,16 +292,25 @@ def _judge(gold: str, response: str) -> tuple[bool, str | None, str, str]:
         allowed = string.ascii_uppercase[: string.ascii_uppercase.index(last) + 1]
         got = extract_choice(response, allowed)
         return got == g.letter, got, "choice", g.answer
+    if _too_deep(response):
+        return False, None, "refused", g.answer
     cands = extract_candidates(response)
     if not cands:
         return False, None, "none", g.answer
+    if g.relation and g.answer.count("=") == 1 and _FUNC_LHS.match(g.answer):
+        g = _gold(g.answer[_FUNC_LHS.match(g.answer).end():])  # "f(x) = 2x + 3" / "y = ...": the value
     pred = _fit_to_gold(normalize(cands[0]), g)
     ok, path = _equal(g, pred)
-    if not ok and len(cands) > 1 and not _parses(pred):  # first choice unreadable: try the next
+    if not ok and len(cands) > 1 and not too_risky(pred) and not _parses(pred):  # unreadable: next
         alt = _fit_to_gold(normalize(cands[1]), g)
-        ok, path = _equal(g, alt)
-        pred = alt if ok else pred
+        if _equal(g, alt)[0]:
+            return True, alt, "second", g.answer
     return ok, pred, path, g.answer
+
+
+def _too_deep(text: str) -> bool:
+    """Junk such as 10k nested brackets: no answer is read out of it."""
+    return _DEEP.search(clean_text(text)) is not None
 
 
 def _parses(pred: str) -> bool:
