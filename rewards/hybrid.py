@@ -4,8 +4,9 @@
            = sum(w_s * r_s) / sum(w_s) over sources s    whose r_s is not None ("applicable")
 
 A task (`rewards.tasks.<task>` in the recipe) names its sources with weights; a source is a
-registered verifier name, a "pkg.module:function" spec, or "rm" (the reward model, passed in as
-an object with `score(samples, solutions) -> list[float]`). Every name is resolved when
+registered verifier name, a "pkg.module:function" spec, or a reward model: "rm" (the scalar RM) or
+"judge" (the generative judge), passed in as objects with `score(samples, solutions) -> list[float]`
+(`rm=model` means {"rm": model}; rewards/rm.py builds them from a recipe). Every name is resolved when
 `HybridReward` is built, so a typo fails at start-up, before anything is scored. Verifiers run in
 a worker pool with a hard time limit per check (rewards/pool.py); the gate and the reward model
 run here. A task with no sources is the gate alone: 1.0 if the response passes, else fail_reward.
@@ -23,6 +24,7 @@ from rl.schema import RewardsConfig, TaskRewardConfig
 from verifiers import UnknownVerifier, get_verifier, import_plugins
 
 RM_SOURCE = "rm"
+MODEL_SOURCES = (RM_SOURCE, "judge")   # scored by reward-model objects, in one batch per source
 
 
 class RewardModel(Protocol):
@@ -52,9 +54,10 @@ class RewardResult:
 
 
 class HybridReward:
-    def __init__(self, config: RewardsConfig, rm: RewardModel | None = None, *,
+    def __init__(self, config: RewardsConfig, rm: RewardModel | dict[str, RewardModel] | None = None, *,
                  workers: int | None = None, chunk_size: int | None = None):
-        self.config, self.rm = config, rm
+        self.models = dict(rm) if isinstance(rm, dict) else ({RM_SOURCE: rm} if rm is not None else {})
+        self.config, self.rm = config, self.models.get(RM_SOURCE)
         self.tasks: dict[str, TaskRewardConfig] = dict(config.tasks)
         try:
             import_plugins(list(config.plugins))
@@ -68,10 +71,10 @@ class HybridReward:
         self.pool = VerifierPool(n, config.timeout_s, config.plugins, chunk_size)
 
     def _resolve(self, task: str, source: str) -> None:
-        if source == RM_SOURCE:
-            if self.rm is None:
-                raise RewardSetupError(f"rewards.tasks.{task}.sources names {RM_SOURCE!r} (the reward "
-                                       f"model) but no reward model was given")
+        if source in MODEL_SOURCES:
+            if source not in self.models:
+                raise RewardSetupError(f"rewards.tasks.{task}.sources names {source!r} (a reward "
+                                       f"model) but no reward model was given for it")
             return
         try:
             get_verifier(source)
@@ -108,7 +111,8 @@ class HybridReward:
             solutions.append(solution)
         scores: dict[tuple[int, str], CheckResult] = {}
         self._run_verifiers(samples, configs, solutions, scores)
-        self._run_rm(samples, configs, solutions, scores)
+        for source in MODEL_SOURCES:
+            self._run_rm(samples, configs, solutions, scores, source)
         for i, (tcfg, result) in enumerate(zip(configs, results)):
             if solutions[i] is not None and tcfg.sources:
                 combine(result, tcfg.sources, {s: scores[i, s] for s in tcfg.sources})
@@ -134,30 +138,30 @@ class HybridReward:
                 continue
             merged = {**tcfg.meta, **sample}
             for source in tcfg.sources:
-                if source != RM_SOURCE:
+                if source not in MODEL_SOURCES:
                     keys.append((i, source))
                     checks.append(Check(source, merged, solution))
         for key, result in zip(keys, self.pool.run(checks)):
             scores[key] = result
 
-    def _run_rm(self, samples, configs, solutions, scores) -> None:
+    def _run_rm(self, samples, configs, solutions, scores, source: str = RM_SOURCE) -> None:
         idx = [i for i, (tcfg, sol) in enumerate(zip(configs, solutions))
-               if sol is not None and RM_SOURCE in tcfg.sources]
+               if sol is not None and source in tcfg.sources]
         if not idx:
             return
         start = time.perf_counter()
         try:
-            values = list(self.rm.score([{**configs[i].meta, **samples[i]} for i in idx], [solutions[i] for i in idx]))
+            values = list(self.models[source].score([{**configs[i].meta, **samples[i]} for i in idx], [solutions[i] for i in idx]))
             if len(values) != len(idx):
                 raise ValueError(f"reward model returned {len(values)} scores for {len(idx)} samples")
             share = (time.perf_counter() - start) / len(idx)
             for i, value in zip(idx, values):
-                scores[i, RM_SOURCE] = CheckResult(None if value is None else float(value), {}, share)
+                scores[i, source] = CheckResult(None if value is None else float(value), {}, share)
         except Exception as e:  # noqa: BLE001 - a failing reward model scores 0, the run goes on
             error = f"{type(e).__name__}: {e}"
             share = (time.perf_counter() - start) / len(idx)
             for i in idx:
-                scores[i, RM_SOURCE] = CheckResult(0.0, {"error": error}, share, error=error)
+                scores[i, source] = CheckResult(0.0, {"error": error}, share, error=error)
 
 
 def combine(result: RewardResult, weights: dict[str, float], checks: dict[str, CheckResult]) -> None:

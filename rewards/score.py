@@ -5,6 +5,10 @@ verifiers as the sample (e.g. "image_size", "coord_space"). Output lines:
 {"id", "reward", "rewards": {source: value}, "format_ok", "elapsed_s"} plus "error" and
 "timeouts" when there are any. Options: --no-format (skip the <think> gate where a task has other
 sources, for bare answers), --workers N, --batch-size N, --set key.sub=value (recipe overrides).
+Tasks whose sources name a reward model ("rm": the scalar RM, "judge": the generative judge of the
+recipe's `reward_model` section) are scored with it: --rm DIR names a trained scalar RM (else
+`reward_model.path`); samples then need "prompt" and "images", found under --image-root (default:
+the folder of IN.jsonl, as in a generated suite) unless a line has its own "image_root".
 
 Resumable: ids already in OUT are skipped, rows are appended and flushed per batch, and a last line
 cut short by a kill is dropped and redone. Bad input lines are reported as `IN.jsonl:17: ...` and
@@ -24,6 +28,7 @@ from rich.table import Table
 
 from rewards.hybrid import HybridReward, RewardSetupError, UnknownTask
 from rewards.pool import PoolError
+from rewards.rm import make_reward_model
 from rl.config import ConfigError, load_recipe
 
 DEFAULT_RECIPE = "recipes/hybrid_rl.yaml"
@@ -49,6 +54,8 @@ def parse_args(argv):
     p.add_argument("--no-format", action="store_true", help="skip the <think> gate where a task has other sources")
     p.add_argument("--workers", type=int, default=None, help="verifier processes (0 = in-process, no time limit)")
     p.add_argument("--batch-size", type=int, default=512)
+    p.add_argument("--rm", default=None, metavar="DIR", help="trained scalar reward model (source 'rm')")
+    p.add_argument("--image-root", default=None, metavar="DIR", help="folder image paths are relative to")
     args = p.parse_args(argv)
     if args.workers is not None and args.workers < 0:
         raise UsageError("--workers must be >= 0")
@@ -201,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         if not Path(args.input).is_file():
             raise UsageError(f"{args.input}: input file not found")
         recipe = load_recipe(args.recipe, args.overrides)
-        hybrid = HybridReward(recipe.rewards, workers=args.workers)
+        models = make_reward_model(recipe, rm_path=args.rm, image_root=args.image_root or Path(args.input).parent)
+        hybrid = HybridReward(recipe.rewards, rm=models, workers=args.workers)
     except UsageError as e:
         print(f"usage error: {e} (see python -m rewards.score --help)", file=sys.stderr)
         return 2

@@ -58,6 +58,8 @@ class PromptOutput:
 
 
 class VLLMEngine:
+    """vLLM's `LLM` in this process; prompts as text + PIL images, n samples via SamplingParams."""
+
     def __init__(self, model_path: str, config, dtype: str = "float32", seed: int = 0,
                  banned_ids: tuple[int, ...] = ()):
         os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")  # read when the engine starts
@@ -86,8 +88,7 @@ class VLLMEngine:
         """Log-probs of each given response (prompt_logprobs of prompt + response)."""
         from vllm import SamplingParams
 
-        inputs = [{"prompt_token_ids": p.text_ids + list(r), "multi_modal_data": {"image": p.images}}
-                  for r, p in zip(response_ids, prompts)]  # vLLM expands the placeholders itself
+        inputs = [vllm_input(p, p.text_ids + list(r)) for r, p in zip(response_ids, prompts)]
         params = SamplingParams(max_tokens=1, temperature=0.0, prompt_logprobs=0)
         outs = self.llm.generate(inputs, params, use_tqdm=False)
         result = []
@@ -122,8 +123,12 @@ class VLLMEngine:
         self.llm.reset_prefix_cache()  # KV blocks of the old weights
 
 
-def vllm_input(p: PromptInput) -> dict:
-    return {"prompt": p.text, "multi_modal_data": {"image": p.images}} if p.images else {"prompt": p.text}
+def vllm_input(p: PromptInput, token_ids: list[int] | None = None) -> dict:
+    """vLLM's input for a prompt: its text, or token ids (placeholders unexpanded: vLLM expands)."""
+    out = {"prompt": p.text} if token_ids is None else {"prompt_token_ids": token_ids}
+    if p.images:
+        out["multi_modal_data"] = {"image": p.images}
+    return out
 
 
 def vllm_completion(c) -> Completion:

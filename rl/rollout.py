@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from typing import Any
 
 import ray
 import torch
-from ray.exceptions import RayActorError
+from ray.exceptions import ActorDiedError, ActorUnavailableError
 
 from model.prompts import item_field, load_images, prompt_text
 from rl.batch import Rollout, item_id
@@ -27,6 +28,7 @@ from rl.engines import PromptInput, PromptOutput, Sampling, make_engine
 from rl.sync import WeightSync, WeightUpdate, fetch_tensors
 
 log = logging.getLogger(__name__)
+RESTART_WAIT_S = 300   # how long a restarting worker (imports + engine start) may take
 
 
 class PromptTooLongError(ValueError):
@@ -134,6 +136,15 @@ class RolloutWorker:
         return os.getpid()
 
 
+def worker_env(config) -> dict | None:
+    """vLLM on CPU runs single-threaded torch (vLLM's own advice): Ray would set OMP_NUM_THREADS to
+    the actor's CPUs, and spin-waiting OpenMP threads then made generation ~10x slower on a busy
+    2-core machine and every weight reload ~10x slower on an idle one (measured)."""
+    if config.engine == "vllm" and not config.gpus_per_worker:
+        return {"env_vars": {"OMP_NUM_THREADS": "1"}}
+    return None
+
+
 def shard(items: list, parts: int) -> list[list]:
     """Contiguous, nearly equal pieces (the first ones one longer)."""
     bounds = [round(k * len(items) / parts) for k in range(parts + 1)]
@@ -147,7 +158,7 @@ class RolloutGroup:
         self.config, self.sync, self.restarts = config, sync or WeightSync(), 0
         actor = ray.remote(RolloutWorker).options(
             num_cpus=config.cpus_per_worker, num_gpus=config.gpus_per_worker,
-            max_restarts=config.max_restarts, max_task_retries=0)
+            max_restarts=config.max_restarts, max_task_retries=0, runtime_env=worker_env(config))
         self.workers = [actor.remote(str(model_path), config, dtype, rank) for rank in range(config.workers)]
         ray.get([w.pid.remote() for w in self.workers])  # wait until every engine is up
 
@@ -174,29 +185,39 @@ class RolloutGroup:
     def finish(self, rank: int, ref, call: Any):
         """The result of `ref` (or of `call(worker)` when ref is None); when the worker died, or came
         back from a restart with older weights, load the latest weights into it and call again."""
-        for attempt in range(self.config.max_restarts + 1):
+        for _ in range(self.config.max_restarts + 1):
             try:
                 out = ray.get(ref if ref is not None else call(self.workers[rank]))
+            except ActorDiedError as e:
+                raise RolloutError(f"rollout worker {rank} is dead for good (max_restarts="
+                                   f"{self.config.max_restarts} used up); its part of the batch is lost") from e
+            except ActorUnavailableError:
+                log.warning("rollout worker %d died; waiting for Ray to restart it", rank)
+            else:
                 if getattr(out, "policy_version", self.sync.version) == self.sync.version:
                     return out
                 log.warning("rollout worker %d came back with weights v%d, not v%d: reloading",
                             rank, out.policy_version, self.sync.version)
-            except RayActorError as e:
-                log.warning("rollout worker %d died (%s); waiting for its restart", rank, type(e).__name__)
             self.restarts += 1
-            self.reload(rank)
+            self.recover(rank)
             ref = None
         raise RolloutError(f"rollout worker {rank} failed {self.config.max_restarts + 1} times; "
                            f"its part of the batch was not generated")
 
-    def reload(self, rank: int) -> None:
-        """Load the latest pushed weights into a (restarted) worker; waits until it is alive."""
-        for _ in range(self.config.max_restarts + 1):
+    def recover(self, rank: int) -> None:
+        """Wait until a restarted worker answers, then load the latest pushed weights into it."""
+        deadline = time.monotonic() + RESTART_WAIT_S
+        while True:
             try:
                 ray.get(self.workers[rank].load_weights.remote(self.sync.latest()))
                 return
-            except RayActorError:
-                continue
+            except ActorDiedError as e:
+                raise RolloutError(f"rollout worker {rank} is dead for good (max_restarts="
+                                   f"{self.config.max_restarts} used up)") from e
+            except ActorUnavailableError:
+                if time.monotonic() > deadline:
+                    raise RolloutError(f"rollout worker {rank} did not come back in {RESTART_WAIT_S} s") from None
+                time.sleep(0.5)
 
     def close(self) -> None:
         for w in self.workers:

@@ -59,6 +59,14 @@ class DifficultyConfig(Section):
 TaskName = Literal["count", "grounding", "math", "choice", "chat", "temporal"]
 
 
+class ColdStartConfig(Section):
+    """The cold-start SFT set (tasks/cold_start.py): a few traces per task, some of them wrong."""
+
+    n_per_task: int = Field(300, ge=0)
+    wrong_rate: float = Field(0.2, ge=0, le=1)    # share of traces with a wrong final answer
+    sloppy_rate: float = Field(0.2, ge=0, le=1)   # share with a cut-short thought
+
+
 class TasksConfig(Section):
     names: list[TaskName] = ["count", "grounding", "math", "choice", "chat", "temporal"]
     n_train: int = Field(2000, ge=1)    # items per task in the train split
@@ -66,6 +74,7 @@ class TasksConfig(Section):
     seed: int = 0
     image_size: int = Field(112, ge=28)
     difficulty: DifficultyConfig = DifficultyConfig()
+    cold_start: ColdStartConfig = ColdStartConfig()
 
 
 class FormatConfig(Section):
@@ -157,12 +166,9 @@ class DataStage(Section):
     name: str = "data"
 
 
-class SFTStage(Section):
-    """Supervised fine-tuning of the full VL model on the train split's `<think>` targets."""
+class SFTParams(Section):
+    """Supervised fine-tuning settings (sft/trainer.py), shared by the sft and rft stages."""
 
-    kind: Literal["sft"]
-    name: str = "sft"
-    tasks: list[TaskName] | None = None   # None: every task of the suite
     steps: int = Field(300, ge=1)
     batch_size: int = Field(32, ge=1)
     lr: float = Field(1e-3, gt=0)
@@ -170,6 +176,37 @@ class SFTStage(Section):
     weight_decay: float = Field(0.0, ge=0)
     grad_clip: float = Field(1.0, gt=0)
     max_seconds: float | None = Field(None, gt=0)   # wall-clock budget; stops early when spent
+
+
+class SFTStage(SFTParams):
+    """Supervised fine-tuning of the full VL model: on the cold-start set (tasks.cold_start, scarce
+    and imperfect, as in the report) or on every train item's clean trace (`data: all`)."""
+
+    kind: Literal["sft"]
+    name: str = "sft"
+    data: Literal["cold_start", "all"] = "cold_start"
+    tasks: list[TaskName] | None = None   # None: every task of the suite
+
+
+class RFTStage(SFTParams):
+    """Rejection-sampling fine-tuning (sft/rejection.py): k samples per prompt from the current
+    policy, pass rate = difficulty, keep prompts inside the band, keep correct responses, SFT."""
+
+    kind: Literal["rft"]
+    name: str = "rft"
+    prompts: int = Field(512, ge=1)          # prompts drawn from the RL pool
+    k: int = Field(8, ge=1)                  # samples per prompt
+    min_pass: float = Field(0.01, ge=0, le=1)   # drop hopeless prompts (pass rate below)
+    max_pass: float = Field(0.99, ge=0, le=1)   # drop trivial prompts (pass rate above)
+    keep_per_prompt: int = Field(2, ge=1)    # distinct correct responses kept per prompt
+    correct_at: float = Field(1.0, gt=0)     # a response is correct when its reward >= this
+    mix_cold_start: bool = True              # train on the new set plus the cold-start traces
+
+    @model_validator(mode="after")
+    def _band(self):
+        if self.min_pass > self.max_pass:
+            raise ValueError(f"min_pass ({self.min_pass}) > max_pass ({self.max_pass})")
+        return self
 
 
 class RLStage(Section):
@@ -187,7 +224,25 @@ class RLStage(Section):
     max_seconds: float | None = Field(None, gt=0)
 
 
-Stage = Annotated[Union[DataStage, SFTStage, RLStage], Field(discriminator="kind")]
+class RMStage(Section):
+    """Train the scalar reward model (rewards/rm_train.py): Bradley-Terry on preference pairs generated
+    from the suite's `chat` items (rewards/preferences.py); held-out pairwise accuracy -> eval.json."""
+
+    kind: Literal["rm"]
+    name: str = "rm"
+    steps: int = Field(200, ge=1)
+    batch_size: int = Field(16, ge=1)            # pairs per step
+    micro_batch_size: int = Field(8, ge=1)       # pairs per forward/backward (gradient accumulation)
+    lr: float = Field(3e-4, gt=0)
+    warmup_steps: int = Field(10, ge=0)
+    weight_decay: float = Field(0.0, ge=0)
+    grad_clip: float = Field(1.0, gt=0)
+    n_pairs: int = Field(2000, ge=1)             # train pairs (from the train split's chat items)
+    n_heldout_pairs: int = Field(200, ge=1)      # held-out pairs (from the held-out split)
+    max_seconds: float | None = Field(None, gt=0)
+
+
+Stage = Annotated[Union[DataStage, SFTStage, RFTStage, RLStage, RMStage], Field(discriminator="kind")]
 
 
 class EvalConfig(Section):
@@ -195,14 +250,41 @@ class EvalConfig(Section):
     max_items_per_task: int | None = Field(None, ge=1)   # None: the whole held-out split
 
 
+class JudgeConfig(Section):
+    """The generative judge (rewards/judge.py): a VLM shown the image(s), the prompt and the solution."""
+
+    model: str = "tiny:small"                    # "tiny:<preset>" or a local HF VLM directory
+    seed: int = 0
+    mode: Literal["pointwise", "expected", "pairwise"] = "expected"   # expected: score from log-probs
+    template: str | None = None                  # prompt template file; None: rewards/templates/<mode>.txt
+    reference_template: str | None = None        # used when a sample has a reference answer
+    engine: Literal["vllm", "hf"] = "vllm"
+    dtype: Literal["float32", "bfloat16", "float16"] = "float32"
+    max_tokens: int = Field(32, ge=1)            # generated tokens per verdict (pointwise, pairwise)
+    max_model_len: int = Field(2048, ge=16)
+    max_images: int = Field(8, ge=1)
+    kv_cache_gib: int = Field(1, ge=1)
+    unparsed_score: float | None = 0.5           # 0..1 reward when the verdict cannot be read; None: n/a
+
+
+class RewardModelConfig(Section):
+    """Reward models named as sources in rewards.tasks: "rm" (scalar RM), "judge" (generative judge)."""
+
+    path: str | None = None                      # a trained scalar RM dir; None: the rm stage's output
+    batch_size: int = Field(16, ge=1)            # samples per scalar-RM forward pass
+    judge: JudgeConfig = JudgeConfig()
+
+
 class Recipe(Section):
     output_dir: str = "runs/hybrid_rl"
     resume: bool = False   # continue the run in output_dir (finished stages are skipped)
     smoke: bool = False    # every stage runs a couple of steps on a handful of samples
+    control: bool = False  # also train SFT-only from the cold-start checkpoint for the same time
     seed: int = 0
     model: ModelConfig = ModelConfig()
     tasks: TasksConfig = TasksConfig()
     rewards: RewardsConfig = RewardsConfig()
+    reward_model: RewardModelConfig = RewardModelConfig()
     rollout: RolloutConfig = RolloutConfig()
     ppo: PPOConfig = PPOConfig()
     eval: EvalConfig = EvalConfig()

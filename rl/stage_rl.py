@@ -11,6 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rl.checkpoint import latest_checkpoint, save_checkpoint
 from rl.loop import RayActorError, RLRun
 from rl.stages import StageError, console, heldout_items, stage_runner
+from rl.stage_sft import cold_start_split
 from tasks import load_suite
 
 SMOKE = {"steps": 2, "prompts_per_step": 2, "value_warmup_steps": 1}
@@ -31,7 +32,8 @@ def rl_items(recipe, stage, ctx) -> tuple[list, list]:
         raise StageError(f"stage {stage.name}: needs a `data` stage before it")
     rewarded = set(recipe.rewards.tasks)
     wanted = set(stage.tasks or recipe.tasks.names) & rewarded
-    train = [it for it in load_suite(ctx.state["data_dir"], "train") if it.task in wanted]
+    pool = cold_start_split(recipe, ctx.state["data_dir"])[1]   # prompts without cold-start traces
+    train = [it for it in pool if it.task in wanted]
     heldout = [it for it in load_suite(ctx.state["data_dir"], "heldout") if it.task in wanted]
     if not train:
         raise StageError(f"stage {stage.name}: no train prompts for tasks {sorted(wanted)} "

@@ -42,6 +42,8 @@ def _load_builtin_runners() -> None:
     import rl.stage_data  # noqa: F401  (registers "data")
     import rl.stage_sft  # noqa: F401  (registers "sft")
     import rl.stage_rl  # noqa: F401  (registers "rl")
+    import rl.stage_rft  # noqa: F401  (registers "rft")
+    import rl.stage_rm  # noqa: F401  (registers "rm")
 
 
 def load_current_model(recipe, ctx: StageContext):
@@ -94,6 +96,9 @@ def run_stages(recipe, out: Path) -> dict[str, Any]:
             _write_json(record_path, record)
             console.print(f"stage {stage.name}: done in {entry['seconds']} s {_short(summary)}")
         evaluate_after(recipe, stage, out, state)
+    if recipe.control:
+        from rl.control import run_control
+        run_control(recipe, out, record, state)
     from rl.report import read_eval, table
     if read_eval(out).get("stages"):
         console.print(table(read_eval(out)))

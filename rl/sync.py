@@ -12,10 +12,12 @@ fuses tensors of one layer (q/k/v -> qkv_proj, gate/up -> gate_up_proj) and re-p
 layer only when all its parts arrive. A frozen vision tower therefore never travels.
 
 Change detection, `detect=`:
-  "version" (default, free): a tensor changed if its storage or its autograd version counter
-      changed. In-place updates of optimizers, `load_state_dict` and `with torch.no_grad(): p.add_()`
-      bump the counter; writes through `p.data` do NOT (use "values" if your code does that).
-  "values": compare with a copy of the last pushed values (one extra model copy on the learner).
+  "version" (default): the last published tensor of every name is kept (a reference, not a copy).
+      Same storage as then: changed iff its autograd version counter moved (free; in-place updates
+      of optimizers, `load_state_dict` and `with torch.no_grad(): p.add_()` move it, writes through
+      `p.data` do NOT). New storage (e.g. a state dict that came through Ray): compared by value
+      with the kept tensor (keeping it also stops a new tensor from reusing its address).
+  "values": compare with a copy of the last pushed values (catches `p.data` writes; one model copy).
 
 Transport (CPU): each update is one `ray.put` of {name: flat uint8 numpy array} plus dtypes and
 shapes. numpy arrays are stored once in shared memory and read zero-copy by every worker on the
@@ -94,7 +96,7 @@ class WeightSync:
             raise ValueError(f"detect must be 'version' or 'values', got {detect!r}")
         self.detect = detect
         self.version = 0
-        self.seen: dict[str, object] = {}          # name -> (data_ptr, version) or last pushed copy
+        self.seen: dict[str, tuple[torch.Tensor, int]] = {}  # name -> (last published tensor or its copy, version)
         self.latest_ref: dict[str, ray.ObjectRef] = {}  # name -> ref holding its newest value
         self.order: list[str] = []
 
@@ -105,17 +107,19 @@ class WeightSync:
             self.seen[name] = self.fingerprint(t)
 
     def fingerprint(self, t: torch.Tensor):
-        if self.detect == "version":
-            return (t.data_ptr(), t._version)
-        return t.detach().clone()
+        t = t.detach()
+        return (t.clone() if self.detect == "values" else t, t._version)
 
     def is_changed(self, name: str, t: torch.Tensor) -> bool:
-        old = self.seen.get(name)
-        if old is None:
+        if name not in self.seen:
             return True
-        if self.detect == "version":
-            return old != (t.data_ptr(), t._version)
-        return old.shape != t.shape or old.dtype != t.dtype or not torch.equal(old, t.detach())
+        old, version = self.seen[name]
+        t = t.detach()
+        if old.shape != t.shape or old.dtype != t.dtype or old.device != t.device:
+            return True
+        if self.detect == "version" and old.data_ptr() == t.data_ptr():
+            return t._version != version
+        return not torch.equal(old, t)
 
     def changed_blocks(self, state: dict[str, torch.Tensor]) -> list[str]:
         """Names to send: every tensor of every block in which some tensor changed."""

@@ -2,8 +2,7 @@
 rollout workers in a real local Ray cluster (slow: --runslow): generation with images, n samples,
 log-prob agreement with the HF forward, in-place weight sync, worker restart, bad input."""
 import os
-import signal
-import threading
+import sys
 
 import pytest
 import torch
@@ -112,6 +111,16 @@ def test_weight_sync_finds_changed_blocks(hf, detect):
     assert "model.language_model.layers.1.mlp.up_proj.weight" in changed  # the whole block travels
 
 
+def test_weight_sync_compares_new_tensors_by_value(hf):
+    state = {k: v.detach().clone() for k, v in hf[0].state_dict().items()}
+    sync = WeightSync()
+    sync.mark_loaded(state)
+    fresh = {k: v.clone() for k, v in state.items()}  # e.g. a state dict that came through Ray
+    assert sync.changed_blocks(fresh) == []
+    fresh["lm_head.weight"][0, 0] += 1.0
+    assert sync.changed_blocks(fresh) == ["lm_head.weight"]
+
+
 def test_wire_format_round_trips_any_dtype():
     for t in (torch.randn(3, 4), torch.randn(5).to(torch.bfloat16), torch.tensor(2.5), torch.arange(6)):
         back = from_wire(to_wire(t))
@@ -190,6 +199,7 @@ def ray_cluster():
     import ray
 
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import tests
     try:
         yield ray
     finally:
@@ -251,16 +261,29 @@ def test_killed_worker_restarts_with_the_latest_weights(group, hf, items):
     victim = group.workers[0]
     pid = ray.get(victim.pid.remote())
     restarts = group.restarts
-    timer = threading.Timer(0.3, os.kill, (pid, signal.SIGKILL))
-    timer.start()
-    try:
-        r = group.generate(items * 2, n=4, sampling=Sampling(max_tokens=48))  # long enough to be hit
-    finally:
-        timer.cancel()
-    assert group.restarts > restarts
-    assert ray.get(victim.pid.remote()) != pid
-    assert len(r) == 4 * 2 * len(items) and r.policy_version == group.sync.version
+    ray.get(victim.__ray_call__.remote(die_in_next_generation))
+    r = group.generate(items, n=2)
+    assert group.restarts == restarts + 1
+    assert ray.get(victim.pid.remote()) != pid  # Ray re-created the process
+    assert len(r) == 2 * len(items) and r.policy_version == group.sync.version
     assert logprob_diff(model, processor, r)[0] < LOGPROB_TOL  # sampled with the pushed weights
+    assert logprob_diff(model, processor, r, group.score(r, rank=0))[0] < LOGPROB_TOL
+
+
+@pytest.mark.slow
+def test_worker_without_restarts_left_fails_loudly(ray_cluster, tiny_model_dir, items):
+    from rl.rollout import RolloutError, RolloutGroup
+
+    config = RolloutConfig(engine="hf", workers=1, n=1, max_tokens=4, max_model_len=512, max_restarts=0)
+    hf_group = RolloutGroup(tiny_model_dir, config)
+    try:
+        assert len(hf_group.generate(items[:2])) == 2  # the HF engine behind the same actor
+
+        ray_cluster.get(hf_group.workers[0].__ray_call__.remote(die_in_next_generation))
+        with pytest.raises(RolloutError, match="dead for good"):
+            hf_group.generate(items[:2])
+    finally:
+        hf_group.close()
 
 
 @pytest.mark.slow
@@ -273,6 +296,13 @@ def test_bad_input_through_ray_names_the_sample(group, items, tmp_path):
     with pytest.raises(ValueError, match="no-image-1"):
         group.generate([missing])
     assert len(group.generate(items[:1], n=1)) == 1  # the workers are fine afterwards
+
+
+def die_in_next_generation(worker) -> None:
+    """Runs in the actor (`__ray_call__`): its process exits in the middle of the next generate."""
+    def exit_now(*args, **kwargs):
+        os._exit(1)
+    worker.engine.generate = exit_now
 
 
 def perturb(model, seed: int) -> None:

@@ -87,7 +87,8 @@ _ANCHOR = re.compile(
     r"(?i)(?:final\s+answer(?:\s+is)?|(?:the\s+)?answer\s+is|answer\s*[:：]|correct\s+(?:option|choice)\s+is"
     r"|(?:réponse|reponse)(?:\s+finale)?\s*(?:est|:|：)|(?:die\s+)?antwort\s*(?:ist|lautet|:)"
     r"|respuesta(?:\s+final|\s+correcta)?\s*(?:es|:)|risposta\s*(?:è|:)|resposta\s*(?:é|:)"
-    r"|最终答案(?:是|为)?|答案\s*(?:是|为|為|:|：)|ответ\s*(?:[:：]|—|-)|الإجابة|उत्तर\s*[:：]|####)")
+    r"|最终答案(?:是|为)?|答案\s*(?:是|为|為|:|：)|答え(?:は)?|정답(?:은|는)?\s*[:：]?|ответ\s*(?:[:：]|—|-)|الإجابة"
+    r"|उत्तर\s*[:：]|đáp\s+án(?:\s+là)?|cevap\s*[:：]?|jawaban(?:nya)?\s*(?:adalah|:)|####)")
 _SENT_END = re.compile(r"\.(?=\s|$)|\n\s*\n|[。！？]|I hope")
 _STRIP_CHARS = " \t\n:：*\"'`"
 
@@ -98,13 +99,15 @@ _BAD_SPAN = re.compile(r"(?<![\\$])\$(?!\$)[^$]*\n[^$]*\$|\\\([^\n]*?\n.*?\\\)",
 _NUM_TOKEN = re.compile(
     r"(?<![A-Za-z0-9_.\\])-?(?:\d+ \d+/\d+(?![\d/])|\d+/\d+|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])"
     r"|\d+(?:\.\d+)?|\.\d+)(?:\s*(?:\\?%|percent\b|pct\b))?|-?\\[dtc]?frac\{[^{}]{1,30}\}\{[^{}]{1,30}\}")
-_PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}[\s,;]+(?:[A-Za-z]+[\s,;]+)*?[A-Za-z]{3,}(?![A-Za-z])")
-_TEXTCMD = re.compile(r"\\(?:text|textbf|textit|textnormal|mbox|mathrm|mathbf|operatorname)\s*\{[^{}]*\}")
+_WORD = re.compile(r"(?<![\\A-Za-z])(?!(?:sqrt|sin|cos|tan|log|exp|and|inf|infty|pi)\b)[A-Za-z]{3,}")
+_TEXTCMD = re.compile(r"\\(?:text|textbf|textit|textnormal|mbox|mathrm|mathbf|operatorname|begin|end)\s*\{[^{}]*\}")
 _MATHLIKE = re.compile(r"[\x20-\x7e\t\n°π√∞≤≥≠×÷−·⋅²³]*")
 
 
 def _is_prose(s: str) -> bool:
-    return bool(_PROSE.search(_TEXTCMD.sub(" ", s)))
+    """Two or more words (3+ letters, not commands or function names): a sentence, not math."""
+    words = _WORD.finditer(_TEXTCMD.sub(" ", s))
+    return next(words, None) is not None and next(words, None) is not None
 
 
 def _substantive(s: str) -> bool:
@@ -130,10 +133,12 @@ def _items(text: str) -> list[tuple[int, int, str]]:
 
 
 def _math_like(s: str) -> bool:
+    if _word_number(s) != s:
+        return True
     if not s or len(s) > 200 or _MATHLIKE.fullmatch(s) is None or _is_prose(s) or re.search(r"\$|\\\[|\\\(", s):
         return False
     # "4 4/9 2" is a sequence of numbers, not one expression (a mixed number or "1 000" is fine)
-    return not (re.fullmatch(r"[-+]?[\d./ ]+", s) and " " in s.strip() and parse_number(s) is None)
+    return not (re.fullmatch(r"[-+]?\d[\d./]*(?:\s+\d[\d./]*)+", s.strip()) and parse_number(s) is None)
 
 
 def _anchored(text: str) -> tuple[int, str] | None:
@@ -186,7 +191,9 @@ def _last_item(text: str, after: int = 0) -> tuple[int, str] | None:
 def extract_candidates(text: str) -> list[str]:
     """Answer strings of a response, best first (not normalised): boxed or answer phrase, whole
     response when it is a bare expression, else the last number/math span; then a number/math
-    span after the first choice, as a second choice (used when the first does not parse)."""
+    span after the first choice, as a second choice (used when the first does not parse).
+    A response longer than MAX_TEXT must mark its answer (box or answer phrase)."""
+    truncated = len(str(text)) > MAX_TEXT
     text = clean_text(text)
     box, anch = last_boxed(text), _anchored(text)
     whole = text.strip(_STRIP_CHARS).rstrip(".")
@@ -194,6 +201,8 @@ def extract_candidates(text: str) -> list[str]:
         first = box
     elif anch:
         first = anch
+    elif truncated:
+        return []
     elif _math_like(whole):
         return [re.sub(r"^[A-Za-z][A-Za-z ]{0,20}:\s*(?=\S)", "", whole)]  # "Total: 12" -> "12"
     else:
@@ -212,29 +221,34 @@ def extract_raw(text: str) -> str | None:
 
 # ------------------------------------------------------------------------- multiple choice
 _CHOICE_ANCHOR = re.compile(_ANCHOR.pattern + r"|(?i:\b(?:option|choice)\b)")
-_LETTER = re.compile(r"(?<![A-Za-z'’\\])\(?([A-Z])\)?(?![A-Za-z'’])")
+_LETTER = re.compile(r"(?<![A-Za-z'’\\])[(\[]?([A-Z])[)\]]?(?![A-Za-z'’])")
 
 
 def _letter_text(text: str) -> str:
     text = re.sub(r"\\(?:text|textbf|mathrm|mathbf|mbox)\s*\{([^{}]*)\}", r"\1", text)
-    return re.sub(r"\$|\*\*|\\\(|\\\)|\\\[|\\\]", " ", text)
+    return re.sub(r"\$|\*\*|\\\(|\\\)|\\\[|\\\]|\\ |\\q?quad\b", " ", text)
 
 
 def _start_letter(s: str) -> str | None:
-    m = re.match(r"\s*\(?([A-Z])\)?(?=$|[.:),。、，]|[^\x00-\x7f]|\s+(?:$|[A-Z0-9(]|[^\x00-\x7f]))", s)
+    m = re.match(r"\s*[(\[]?([A-Z])[)\]]?(?=$|[.:),。、，]|[^\x00-\x7f]|\s+(?:$|[A-Z0-9(]|[^\x00-\x7f]))", s)
     return m.group(1) if m else None
 
 
-def gold_letter(gold: str) -> str | None:
-    """The option letter when the gold answer is a multiple-choice letter ("B", "(B) text", ...)."""
-    g = _letter_text(re.sub(r"\\boxed\s*\{([^{}]*)\}", r"\1", gold)).strip()
-    if re.fullmatch(r"\(?([A-Z])\)?\.?", g):
-        return g.strip("().")
-    m = re.match(r"\(([A-Z])\)\s+\S|([A-Z])[.)]\s+\S|([A-Z])\s+[A-Z][a-z]", g)
+def gold_letter(gold: str) -> tuple[str, str] | None:
+    """(letter, option text) when the gold answer is a multiple-choice option: "B", "(B) 12",
+    "C Cecile", "... the answer is (C)"; None otherwise."""
+    g = _letter_text(_unwrap_boxed(gold)).strip()
+    m = re.fullmatch(r"[(\[]?([A-Z])[)\]]?\s*\.?", g)
     if m:
-        return next(x for x in m.groups() if x)
-    m = re.search(r"(?i:answer\s+is)\s*[:：]?\s*\(?([A-Z])\)?(?![A-Za-z])", g)
-    return m.group(1) if m else None
+        return m.group(1), ""
+    m = re.match(r"\(([A-Z])\)\s+(\S.*)|([A-Z])[.)]\s+(\S.*)", g, re.S) if len(g) <= 200 else None
+    if not m and len(g) <= 60 and "\\" not in g:  # short option lines: "C Cecile"
+        m = re.match(r"([A-Z])\s+([A-Z][a-z].*)", g, re.S)
+    if m:
+        letter, option = [x for x in m.groups() if x]
+        return letter, option.strip()
+    m = re.search(r"(?i:answer\s+is)\s*[:：]?\s*(?:\(([A-Z])\)|([A-Z])(?=\s*(?:$|[.)])))", g)
+    return (m.group(1) or m.group(2), "") if m else None
 
 
 def extract_choice(text: str, allowed: str = "ABCDE") -> str | None:
@@ -243,7 +257,7 @@ def extract_choice(text: str, allowed: str = "ABCDE") -> str | None:
     box = last_boxed(text)
     if box:
         letter = _start_letter(_letter_text(box[1]))
-        if letter in allowed:
+        if letter and letter in allowed:
             return letter
     plain = _letter_text(text)
     for m in reversed(list(_CHOICE_ANCHOR.finditer(plain))):
@@ -255,7 +269,7 @@ def extract_choice(text: str, allowed: str = "ABCDE") -> str | None:
         return letter
     # last resort: the last letter that stands out: "(C)", "B." / "B)" / "B:", or ending the text
     found = [x for x in _LETTER.finditer(plain) if x.group(1) in allowed and (
-        x.group().startswith("(") or re.match(r"\s*(?:[.:)!。]|$)", plain[x.end():x.end() + 3]))]
+        x.group()[0] in "([" or re.match(r"\s*(?:[.:)!。]|$)", plain[x.end():x.end() + 3]))]
     return found[-1].group(1) if found else None
 
 
@@ -265,10 +279,12 @@ _UNIT_WORDS = ("units?|square|sq|cubic|cm|mm|km|m|meters?|metres?|centimeters?|k
                "seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?|years?|dollars?|cents?|"
                "degrees?|deg|radians?|rad|people|persons?|students?|apples?|cookies?|marbles?|books?|ways?|"
                "times|points?|pieces?|items?|boxes|balls?|coins?")
-_TRAIL_UNIT = re.compile(r"(?<=[\d}).])\s*(?:\\(?:text|textbf|textit|textnormal|mbox|mathrm|rm)\s*\{\s*[A-Za-z][A-Za-z .]*\}"
+_TRAIL_UNIT = re.compile(r"(?<=[\d}).])\s*(?:\\(?:text|textbf|textit|textnormal|mbox|mathrm|rm)"
+                         r"\s*\{\s*[A-Za-z][A-Za-z .]*\}"
                          r"|\s(?:" + _UNIT_WORDS + r")\b(?:\s+(?:" + _UNIT_WORDS + r")\b)*|(?:[a-z]{4,}))"
                          r"\s*(?:\^\s*\{?\s*[23]\s*\}?)?\s*$")
-_PCT_WORD = re.compile(r"(?<=[\d}])\s*(?:\\%|%|\\text\{\s*%\s*\}|\\?\s*(?:percent(?:age)?|pct)\b|\\text\{\s*(?:percent|pct)\s*\})")
+_PCT_WORD = re.compile(r"(?<=[\d}])\s*(?:\\%|%|\\text\{\s*%\s*\}|\\?\s*(?:percent(?:age)?|pct)\b"
+                       r"|\\text\{\s*(?:percent|pct)\s*\})")
 _FUNCS = re.compile(r"(?:sin|cos|tan|cot|sec|csc|log|exp|sqrt|frac|arc\w*)$")
 
 
@@ -296,9 +312,13 @@ _SMALL = ("zero one two three four five six seven eight nine ten eleven twelve t
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 
+_NUMBER_WORDS = re.compile(r"(?i)\s*(?:(%s)(?:[- ](%s))?|(%s))\s*" % (
+    "|".join(_TENS), "|".join(_SMALL[1:10]), "|".join(_SMALL)))
+
+
 def _word_number(s: str) -> str:
     """"seven" -> "7", "twenty-five" -> "25" (only when the whole answer is a number word)."""
-    m = re.fullmatch(r"(?i)\s*(?:(%s)(?:[- ](%s))?|(%s))\s*" % ("|".join(_TENS), "|".join(_SMALL[1:10]), "|".join(_SMALL)), s)
+    m = _NUMBER_WORDS.fullmatch(s)
     if not m:
         return s
     if m.group(3):
@@ -319,12 +339,11 @@ _TRAIL_PUNCT = re.compile(r"(?<!\.)[.,;]\s*$")
 _NO_LETTERS = str.maketrans("", "", "".join(chr(c) for c in range(128) if not chr(c).isalpha()))
 
 
-def normalize(s: str) -> str:
-    """Cheap, meaning-preserving cleanup of an answer string before parsing/comparison."""
-    if len(s) > 4 * MAX_ANSWER:
-        return s.strip()  # far too long to be compared anyway
+def _clean_markup(s: str) -> str:
+    """Typography: unicode symbols, boxes, escapes, dollars, currency, percent words, "and"/"or"."""
     s = _UNI_RE.sub(lambda m: _UNICODE[m.group()], s.strip())
     s = _unwrap_boxed(s)
+    s = re.sub(r"^\\(?:text|textbf|mathrm|mbox)\s*\{\s*(-?\d[^{}]*)\}$", r"\1", s)  # \text{3 days}
     s = re.sub(r"\\\\(?=[A-Za-z])", r"\\", s)  # \\frac -> \frac (doubly escaped input)
     s = re.sub(r"(?<=[\w)}])\*\*(?=[\w({])", "^", s).replace("**", "")
     s = re.sub(r",\\!\s*", ",", s).replace("\\$", "").replace("$", "").replace("\\!", "").replace("{,}", ",")
@@ -333,23 +352,37 @@ def normalize(s: str) -> str:
     s = re.sub(r"[€£¥₹]|(?<=\d)\s*°", "", s)
     s = _PCT_WORD.sub(r"\\%", s)
     s = re.sub(r"\\q?quad\b", " ", s)
+    s = re.sub(r"(?<![\\A-Za-z])sqrt\s*\(([^()]{1,40})\)", r"\\sqrt{\1}", s)  # plain-text sqrt(3)
+    s = re.sub(r"(?<=[\d$}])\s+or\s+(?=[-\d\\a-zA-Z(])", ", ", s)  # "x = 1 or x = 3"
     # "m = 3, n = 1 and m = 5, n = 1": "and" between groups of assignments separates solutions
     sep = "; " if re.search(r"=[^=]*,.*(?:\\text\{\s*and\s*\}|\band\b).*=[^=]*,", s) else ", "
-    s = re.sub(r",?\s*\\text\{\s*(?:and|or)\s*\}\s*|,?\s+and\s+|,\s*and\s*", sep, s)
+    return re.sub(r",?\s*\\text\{\s*(?:and|or)\s*\}\s*|,?\s+and\s+|,\s*and\s*", sep, s)
+
+
+def _clean_value(s: str) -> str:
+    """Decorations of a value: degrees, empty set, clock times, ordinals, units, number words."""
     if re.search(r"\\(?:sin|cos|tan|cot|sec|csc)", s):  # degrees inside trig functions
         s = re.sub(r"(\d+(?:\.\d+)?)\s*\^\s*\{?\s*\\circ\s*\}?", r"(\1\\pi/180)", s)
     s = re.sub(r"(?<=\d)\s*(?:\^\s*\{?\s*\\circ\s*\}?|\\text\{\s*degrees?\s*\}|\s+degrees?\b)", "", s)
     s = re.sub(r"\\varnothing|\\\{\s*\\\}|^\{\s*\}$", r"\\emptyset", s)
     s = re.sub(r"(\d{1,2}:\d{2})\s*(?:\\text\{\s*)?([AaPp])\.?\s*[Mm]\.?\s*\}?", r"\1\2m", s)  # 8:34 p.m.
+    s = re.sub(r"(?<=\d)\s*(?:\^\s*\{?\s*\\text\{\s*(?:st|nd|rd|th)\s*\}\s*\}?|(?:st|nd|rd|th)\b)", "", s)  # 11th
     s = _strip_units(_TRAIL_PUNCT.sub("", s.strip()))
     s = _word_number(s)
     s = re.sub(r"(?<![\\A-Za-z])inf(?:inity)?(?![A-Za-z])", r"\\infty", s)
     s = _TRAIL_PUNCT.sub("", s.strip().strip(_STRIP_CHARS))
-    if re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
+    if re.fullmatch(r"-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?", s):
         s = s.replace(",", "")
     if "i" in s and not re.sub(r"\\[A-Za-z]+|(?<![A-Za-z])i(?![A-Za-z])", "", s).translate(_NO_LETTERS).strip():
         s = re.sub(r"(?<![A-Za-z\\])i(?![A-Za-z])", "I", s)  # only letter is i: the imaginary unit
     return s
+
+
+def normalize(s: str) -> str:
+    """Cheap, meaning-preserving cleanup of an answer string before parsing/comparison."""
+    if len(s) > 4 * MAX_ANSWER:
+        return s.strip()  # far too long to be compared anyway
+    return _clean_value(_clean_markup(s))
 
 
 # ------------------------------------------------------------------------------ plain numbers
@@ -365,48 +398,71 @@ class Num:
 
 _SIGN = r"(?P<sign>[-+]?)"
 _NUMBER_RE = re.compile(
-    _SIGN + r"(?:(?P<mw>\d{1,3}(?: \d{3})+|\d+)\s*(?:\s(?P<ma>\d+)/(?P<mb>\d+)|\\[dtc]?frac\{(?P<mfa>\d+)\}\{(?P<mfb>\d+)\}"
+    _SIGN + r"(?:(?P<mw>\d{1,3}(?: \d{3})+|\d+)\s*(?:\s(?P<ma>\d+)/(?P<mb>\d+)"
+    r"|\\[dtc]?frac\{(?P<mfa>\d+)\}\{(?P<mfb>\d+)\}"
     r"|\\[dtc]?frac(?P<mfc>\d)(?P<mfd>\d))"
     r"|\\[dtc]?frac\{(?P<fs>-?)(?P<fa>\d+)\}\{(?P<fs2>-?)(?P<fb>\d+)\}|\\[dtc]?frac(?P<fc>\d)(?P<fd>\d)"
     r"|(?P<na>\d+)/(?P<nb>\d+)"
-    r"|(?P<int>[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,2}(?: \d{3})+|\d+)?(?:(?P<dec>\.\d*)|,(?P<cdec>\d+))?(?:[eE](?P<exp>[-+]?\d{1,3}))?)"
+    r"|(?P<int>[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,2}(?: \d{3})+|\d+)?"
+    r"(?:(?P<dec>\.\d*)|,(?P<cdec>\d+))?(?:[eE](?P<exp>[-+]?\d{1,3}))?)"
     r"(?P<pct>\\%)?")
+
+
+_REPEATING = re.compile(r"(-?)(\d*)\.(\d*)\\overline\{(\d{1,20})\}")
+
+
+def _repeating(m: re.Match) -> Num:
+    """0.1\\overline{6} -> 1/6 (exact)."""
+    whole, fixed, rep = m.group(2) or "0", m.group(3), m.group(4)
+    val = Fraction(int(whole + fixed), 10 ** len(fixed)) + Fraction(int(rep), (10 ** len(rep) - 1) * 10 ** len(fixed))
+    return Num(-val if m.group(1) else val, False, None, True, len(whole + fixed + rep))
+
+
+def _number_parts(g: dict) -> tuple[Fraction, int | None, bool] | None:
+    """(value, decimals, written as a fraction) from a _NUMBER_RE match, unsigned."""
+    if g["mw"] is not None:  # mixed number: 3 1/2, 3\\frac{1}{2}, 3\\frac12
+        a, b = (g["ma"], g["mb"]) if g["ma"] else (g["mfa"], g["mfb"]) if g["mfa"] else (g["mfc"], g["mfd"])
+        if int(b) == 0 or int(a) >= int(b):
+            return None
+        return int(g["mw"].replace(" ", "")) + Fraction(int(a), int(b)), None, True
+    if g["fa"] or g["fc"] or g["na"]:
+        a, b = (g["fa"], g["fb"]) if g["fa"] else (g["fc"], g["fd"]) if g["fc"] else (g["na"], g["nb"])
+        return Fraction(int(a), int(b)), None, True
+    digits = (g["int"] or "").replace(",", "").replace(" ", "")
+    if g["cdec"] is not None and len(g["cdec"]) == 1 and len(digits) == 1 and digits != "0":
+        return None  # "1,2" is a list, not a decimal comma (unlike "1,25", "0,5" or "1234,5")
+    frac_part = (g["dec"] or ".")[1:] if g["cdec"] is None else g["cdec"]
+    if not digits and not frac_part:
+        return None
+    val = Fraction(int(digits or "0")) + (Fraction(int(frac_part), 10 ** len(frac_part)) if frac_part else 0)
+    if g["exp"]:
+        val *= Fraction(10) ** int(g["exp"])
+    return val, (len(frac_part) if (g["dec"] or g["cdec"]) else None), False
 
 
 def parse_number(s: str) -> Num | None:
     """A plain number (integer, decimal, a/b, \\frac{a}{b}, mixed number, percent) or None."""
+    s = s.strip()
     if len(s) > 120:
         return None
-    m = _NUMBER_RE.fullmatch(s.strip())
+    rep = _REPEATING.fullmatch(s)
+    if rep:
+        return _repeating(rep)
+    m = _NUMBER_RE.fullmatch(s)
     if m is None:
         return None
     g = m.groupdict()
-    neg = (g["sign"] == "-") ^ (g["fs"] == "-") ^ (g["fs2"] == "-")
-    pct = bool(g["pct"])
     try:
-        if g["mw"] is not None:
-            a, b = (g["ma"], g["mb"]) if g["ma"] else (g["mfa"], g["mfb"]) if g["mfa"] else (g["mfc"], g["mfd"])
-            a, b = int(a), int(b)
-            if b == 0 or a >= b:
-                return None
-            val, dec, frac = int(g["mw"].replace(" ", "")) + Fraction(a, b), None, True
-        elif g["fa"] or g["fc"] or g["na"]:
-            a, b = (g["fa"], g["fb"]) if g["fa"] else (g["fc"], g["fd"]) if g["fc"] else (g["na"], g["nb"])
-            val, dec, frac = Fraction(int(a), int(b)), None, True
-        else:
-            digits = (g["int"] or "").replace(",", "").replace(" ", "")
-            frac_part = (g["dec"] or ".")[1:] if g["cdec"] is None else g["cdec"]
-            if not digits and not frac_part:
-                return None
-            val = Fraction(int(digits or "0")) + (Fraction(int(frac_part), 10 ** len(frac_part)) if frac_part else 0)
-            if g["exp"]:
-                val *= Fraction(10) ** int(g["exp"])
-            dec, frac = (len(frac_part) if (g["dec"] or g["cdec"]) else None), False
+        parts = _number_parts(g)
     except (ZeroDivisionError, ValueError):
         return None
-    sig = len(re.sub(r"\D", "", m.group()).lstrip("0")) or 1
+    if parts is None:
+        return None
+    val, dec, frac = parts
+    neg = (g["sign"] == "-") ^ (g["fs"] == "-") ^ (g["fs2"] == "-")
+    sig = len(re.sub(r"\D", "", m.group().split("e")[0].split("E")[0]).lstrip("0")) or 1
     amb = g["cdec"] is not None and g["int"] is not None and "," not in g["int"]
-    return Num(-val if neg else val, pct, dec, frac, sig, amb)
+    return Num(-val if neg else val, bool(g["pct"]), dec, frac, sig, amb)
 
 
 _ARITH_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?|\.\d+)|([-+*/^()]))")
@@ -431,7 +487,7 @@ def _arith_tokens(s: str) -> list[str] | None:
 def eval_arith(s: str) -> Fraction | None:
     """Exact value of plain arithmetic (numbers, + - * / ^, brackets, \\frac, \\cdot, \\times);
     None for anything else. Powers are bounded (integer exponents, results under ~20k bits)."""
-    if dangerous(s) or len(s) > MAX_ANSWER:
+    if len(s) > MAX_ANSWER or dangerous(s):
         return None
     toks = _arith_tokens(s)
     if toks is None:
@@ -466,7 +522,8 @@ def eval_arith(s: str) -> Fraction | None:
             return base
         take()
         exp = unary(depth)
-        if exp.denominator != 1 or abs(exp) > 4096 or max(abs(base.numerator), base.denominator).bit_length() * abs(exp) > 20000:
+        bits = max(abs(base.numerator), base.denominator).bit_length()
+        if exp.denominator != 1 or abs(exp) > 4096 or bits * abs(exp) > 20000:
             raise ValueError("power too large or not an integer power")
         return base ** int(exp)
 
@@ -499,14 +556,49 @@ def parse_value(s: str) -> Num | None:
 
 
 # ---------------------------------------------------------------------------------- guards
-_TOWER = re.compile(r"\^\s*(?:\{[^{}]*\^|\(?[\w.]+\)?\s*\^)|\\uparrow|\^\s*\{[^{}]*\{[^{}]*\^")
+_CLOSER = {"(": ")", "{": "}", "[": "]"}
+_OPENER = {v: k for k, v in _CLOSER.items()}
+
+
+def _group(s: str, i: int, step: int) -> str:
+    """The bracket group starting at s[i] (step 1) or ending at s[i] (step -1), or ""."""
+    pair = _CLOSER if step == 1 else _OPENER
+    if not 0 <= i < len(s) or s[i] not in pair:
+        return ""
+    depth, k = 0, i
+    while 0 <= k < len(s):
+        depth += (s[k] == s[i]) - (s[k] == pair[s[i]])
+        if depth == 0:
+            return s[min(i, k):max(i, k) + 1]
+        k += step
+    return ""
+
+
+def _exponent(s: str, i: int) -> str:
+    """The exponent written at s[i:] (after '^'): a bracket group or a signed token."""
+    j = len(s) - len(s[i:].lstrip(" -+"))
+    return _group(s, j, 1) or (re.match(r"[\w.]*", s[j:]).group() if j < len(s) else "")
+
+
+def _nested_power(s: str) -> bool:
+    """A power of a power with numbers only (9^9^9, 10^{10^{10}}, (9^9)^9): too big to compute."""
+    for m in re.finditer(r"\^", s):
+        base = _group(s, len(s[:m.start()].rstrip()) - 1, -1)
+        exp = _exponent(s, m.end())
+        chained = s[m.end():].lstrip(" -+")[len(exp):].lstrip().startswith("^")
+        if "^" in base + exp or chained:
+            if not re.search(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", "", base + exp)):
+                return True
+    return False
+
+
 _BIG_EXP = re.compile(r"(?:\^|\*\*)\s*\{?\s*\(?\s*-?\s*(\d{5,})")
 _FACT = re.compile(r"(\d+)\s*!(?!=)")
 
 
 def dangerous(s: str) -> bool:
     """Explosive arithmetic that must never reach sympy: power towers, huge powers/factorials."""
-    if _TOWER.search(s) or _BIG_EXP.search(s) or "**" in s:
+    if "\\uparrow" in s or "**" in s or _BIG_EXP.search(s) or ("^" in s and _nested_power(s)):
         return True
     if any(int(m.group(1)) > 3000 for m in _FACT.finditer(s) if len(m.group(1)) < 8) or re.search(r"\d{8,}\s*!", s):
         return True

@@ -7,18 +7,23 @@
 Extraction (`extract_answer`): the last \\boxed{}/\\fbox{} (boxes joined by "and" are combined), an
 answer phrase ("the answer is", "Final Answer:", "####", "la réponse est", "答案是", ...) when it
 comes after the last box, the whole response when it is a bare math expression, else the last
-number or math span. Multiple-choice golds ("B", "(B) text") compare option letters instead.
+number or math span. Multiple-choice golds ("B", "(B) 12", "C Cecile") compare the option letter
+(boxed, after an answer phrase in several languages, leading, or the last one that stands out).
 
 Comparison (`math_equal`), cheapest first:
-  fast      both sides plain numbers (integers, decimals, a/b, \\frac, mixed numbers, percents,
-            thousands separators, units and currency stripped): exact rational arithmetic, with
-            50% == 0.5 == 1/2, 50% == 50, and a rounding tolerance only for decimal vs fraction;
+  fast      both sides plain numbers or plain arithmetic (integers, decimals, a/b, \\frac, mixed
+            numbers, percents, repeating decimals, 2^6; thousands separators, units, currency
+            stripped): exact rationals, 50% == 0.5 == 1/2, 50% == 50 (but 0.5 != 50), and a
+            tolerance only between a decimal and an exact value (relative 1e-4, or correctly
+            rounded with >= 4 significant digits);
   string    equal after normalisation;
   symbolic  math-verify (latex2sympy + sympy) on the two answer strings: expressions, intervals,
             sets, tuples, matrices, equations and inequalities;
-  numeric   both sides evaluate to numbers: a decimal within rounding of an exact value.
+  numeric   both sides evaluate to numbers: a decimal within rounding of an exact value;
+  elements  lists, tuples and intervals element by element (so each element gets the above).
 
-Safety: responses are untrusted. Nothing is eval'd; only the tail of a response is searched; the
+Safety: responses are untrusted. Nothing is eval'd; only the tail of a response is searched (a
+response longer than that must mark its answer with a box or an answer phrase); the
 symbolic path refuses long, deeply nested or explosive answers (power towers, huge exponents or
 factorials) and runs under math-verify's timeouts in the main thread (elsewhere the caller's
 process pool must enforce a hard limit, since signal-based timeouts only work in the main thread).
@@ -99,13 +104,14 @@ class _Gold:
     letter: str | None  # multiple-choice option letter
     num: Num | None  # plain number, for the fast path
     relation: bool  # gold is an equation/inequality/membership
+    option: str = ""  # text after a multiple-choice letter: "12" in "(C) 12"
 
 
 @lru_cache(maxsize=8192)
 def _gold(gold: str) -> _Gold:
-    letter = gold_letter(clean_text(gold))
-    if letter:
-        return _Gold(letter, letter, None, False)
+    choice = gold_letter(clean_text(gold))
+    if choice:
+        return _Gold(choice[0], choice[0], None, False, choice[1])
     raw = extract_raw(gold)
     answer = normalize(raw if raw is not None else clean_text(gold))
     return _Gold(answer, None, parse_value(answer), bool(_RELATION.search(answer)))
@@ -237,17 +243,35 @@ def _split_top(s: str) -> list[str]:
     """Split a bare list "a, b, c" at top-level commas."""
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(s):
-        depth += ch in "([{" and 1 or ch in ")]}" and -1 or 0
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
         if ch == "," and depth == 0:
             parts.append(s[start:i].strip())
             start = i + 1
     return parts + [s[start:].strip()]
 
 
+def _as_tuple(s: str) -> str:
+    """A one-row or one-column matrix as a tuple: \\begin{pmatrix} 2 \\\\ -1 \\end{pmatrix} -> (2, -1)."""
+    m = re.fullmatch(r"\\begin\{[pbvB]?matrix\}(.*)\\end\{[pbvB]?matrix\}", s, re.S)
+    if not m:
+        return s
+    rows = [r.split("&") for r in re.split(r"\\\\", m.group(1)) if r.strip()]
+    if len(rows) == 1:
+        cells = rows[0]
+    elif all(len(r) == 1 for r in rows):
+        cells = [r[0] for r in rows]
+    else:
+        return s
+    return "(" + ", ".join(c.strip() for c in cells) + ")"
+
+
 def _elementwise(g: _Gold, pred: str, deadline: float) -> bool:
     """Lists, tuples and intervals element by element, so that each element gets the numeric
     tolerance: "1/3, \\sqrt3" vs "0.3333, 1.732" (unordered), "(3/5, 8/3]" vs "(0.6, 2.6667]"."""
-    ga, pa = g.answer.strip(), pred.strip()
+    ga, pa = _as_tuple(g.answer.strip()), _as_tuple(pred.strip())
     ordered = bool(ga and pa and ga[0] in "([" and ga[0] == pa[0] and ga[-1] in ")]" and ga[-1] == pa[-1])
     if ordered:
         ga, pa = ga[1:-1], pa[1:-1]
@@ -272,6 +296,8 @@ _FUNC_LHS = re.compile(r"\s*[a-zA-Z]\s*\(\s*[a-z]\s*\)\s*=(?!=)")  # "f(x) ="
 
 def _fit_to_gold(pred: str, g: _Gold) -> str:
     """Keep the value of "x = 5" / "x ≈ 5" when the gold is a bare value."""
+    if g.relation and re.match(r"\s*y\s*=", g.answer) and _FUNC_LHS.match(pred):
+        return "y = " + pred[_FUNC_LHS.match(pred).end():].strip()  # "f(x) = 2x" for gold "y = 2x"
     if g.relation or "," in pred:
         return pred
     if "=" in pred and "==" not in pred and not re.search(r"[<>]=|\\[lg]e", pred):
@@ -291,6 +317,10 @@ def _judge(gold: str, response: str) -> tuple[bool, str | None, str, str]:
         last = max(g.letter, "E")
         allowed = string.ascii_uppercase[: string.ascii_uppercase.index(last) + 1]
         got = extract_choice(response, allowed)
+        if got is None and g.option:  # no letter chosen: the option's text ("(C) 12" vs "12") counts
+            raw = extract_raw(response)
+            if raw is not None and _equal(_gold(g.option), normalize(raw))[0]:
+                return True, normalize(raw), "choice", g.answer
         return got == g.letter, got, "choice", g.answer
     if _too_deep(response):
         return False, None, "refused", g.answer
@@ -349,6 +379,8 @@ def math_verifier(sample: Mapping[str, Any], response: str) -> Verdict | None:
             ok, extracted, path, norm_gold = _judge(_gold_str(one), str(response or ""))
         except Exception as e:  # noqa: BLE001
             ok, extracted, path, norm_gold = False, None, f"error: {type(e).__name__}", _gold_str(one)
+        if isinstance(extracted, str) and len(extracted) > 300:
+            extracted = extracted[:300] + "..."
         details = {"extracted": extracted, "gold": norm_gold, "path": path}
         if ok:
             return Verdict(1.0, details)

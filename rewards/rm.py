@@ -1,0 +1,103 @@
+"""The scalar reward model as a reward source, and the recipe's reward models built in one place.
+
+    rm = ScalarRM("runs/hybrid_rl/rm/rm", image_root=data_dir)
+    rm.score(samples, solutions) -> [float]     # batched forward passes on CPU (or the GPU if any)
+
+    models = make_reward_model(recipe, ctx_state)   # {"rm": ScalarRM, "judge": Judge} or None
+    RewardWorker(recipe.rewards, rm=models)         # HybridReward routes the sources "rm" / "judge"
+
+The model is a `model/value.py` ScalarModel (VL backbone + scalar head) trained by
+rewards/rm_train.py; its score is the value at `<|im_end|>` after the solution, with the same prompt
+and images the policy saw. ScalarRM and Judge load their weights / start their engine on first use,
+so they can be passed to a Ray actor (RewardWorker) before that.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from model.prompts import item_field
+from rewards.hybrid import MODEL_SOURCES, RewardSetupError
+
+
+class ScalarRM:
+    def __init__(self, path, image_root=None, batch_size: int = 16):
+        self.path = str(path)
+        if not (Path(self.path) / "scalar_model.safetensors").is_file():
+            raise FileNotFoundError(f"{self.path}: not a trained scalar reward model (no scalar_model.safetensors)")
+        self.image_root = None if image_root is None else str(image_root)
+        self.batch_size = batch_size
+        self.model = self.processor = None
+
+    def __getstate__(self):   # a Ray actor gets the path; it loads the weights itself
+        return {**self.__dict__, "model": None, "processor": None}
+
+    def load(self) -> "ScalarRM":
+        if self.model is None:
+            import torch
+            from transformers import AutoProcessor
+
+            from model.value import ScalarModel
+
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+            self.model = ScalarModel.load(self.path).to(device).eval()
+            self.processor = AutoProcessor.from_pretrained(self.path, local_files_only=True)
+        return self
+
+    def score(self, samples: list[dict], solutions: list[str]) -> list[float]:
+        import torch
+
+        from rewards.rm_train import score_batch
+
+        self.load()
+        samples = [self.with_root(s) for s in samples]
+        out: list[float] = []
+        with torch.no_grad():
+            for i in range(0, len(samples), self.batch_size):
+                scores = score_batch(self.model, self.processor, samples[i: i + self.batch_size],
+                                     solutions[i: i + self.batch_size])
+                out.extend(scores.float().cpu().tolist())
+        return out
+
+    def with_root(self, sample: dict) -> dict:
+        if "prompt" not in sample:
+            raise ValueError(f"sample {sample.get('id')!r}: the reward model needs its 'prompt' (and 'images')")
+        if self.image_root and not item_field(sample, "image_root"):
+            return {**sample, "image_root": self.image_root}
+        return sample
+
+    def close(self) -> None:
+        self.model = self.processor = None
+
+
+def needed_sources(recipe) -> set[str]:
+    return {s for task in recipe.rewards.tasks.values() for s in task.sources if s in MODEL_SOURCES}
+
+
+def make_reward_model(recipe, ctx_state: dict | None = None, rm_path=None, image_root=None) -> dict | None:
+    """The reward models that the recipe's tasks name (None when none does).
+
+    "rm": the scalar RM at `rm_path`, else `reward_model.path`, else the rm stage's `ctx_state["rm_dir"]`.
+    "judge": the generative judge of `reward_model.judge`. Images are found under `image_root`, else
+    the data stage's `ctx_state["data_dir"]`, unless a sample names its own `image_root`.
+    """
+    from rewards.judge import Judge
+
+    state = ctx_state or {}
+    root = image_root or state.get("data_dir")
+    cfg, models = recipe.reward_model, {}
+    needed = needed_sources(recipe)
+    if "rm" in needed:
+        path = rm_path or cfg.path or state.get("rm_dir")
+        if not path:
+            raise RewardSetupError("rewards.tasks name the source 'rm' (the scalar reward model) but no RM was "
+                                   "trained: add an `rm` stage before `rl`, or set reward_model.path")
+        try:
+            models["rm"] = ScalarRM(path, image_root=root, batch_size=cfg.batch_size)
+        except FileNotFoundError as e:
+            raise RewardSetupError(str(e)) from None
+    if "judge" in needed:
+        try:
+            models["judge"] = Judge(cfg.judge, image_root=root)
+        except ValueError as e:
+            raise RewardSetupError(str(e)) from None
+    return models or None

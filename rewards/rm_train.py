@@ -1,0 +1,145 @@
+"""Train the scalar reward model (model/value.py's ScalarModel) with the Bradley-Terry loss.
+
+    loss = -log sigmoid(r(prompt, chosen) - r(prompt, rejected))
+
+A small plain-torch loop: shuffled pairs, micro-batches with gradient accumulation, AdamW, linear
+warm-up then constant LR, gradient clipping, an optional wall-clock budget. TRL's RewardTrainer is
+not used: it tokenises text-only (chosen/rejected strings through a tokenizer, no images, no
+`pixel_values`/`image_grid_thw`/`mm_token_type_ids` in its collator) and expects a
+`AutoModelForSequenceClassification`, which Qwen2-VL checkpoints do not provide; our VL inputs and
+scalar head would need both replaced, which leaves little of it.
+
+A pair is a dict with the sample's `prompt` and `images` (model/prompts.py builds the same prompt
+the policy saw) and the `chosen` / `rejected` solution texts (rewards/preferences.py).
+"""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from model.prompts import load_images, prompt_text
+from sft.data import END, Example, collate
+
+
+@dataclass
+class RMSettings:
+    steps: int = 200
+    batch_size: int = 16          # pairs per optimiser step
+    micro_batch_size: int = 8     # pairs per forward/backward
+    lr: float = 3e-4
+    warmup_steps: int = 10
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    max_seconds: float | None = None
+    seed: int = 0
+    log_every: int = 10
+
+
+def rm_example(processor, sample: dict, response: str) -> Example:
+    """One (prompt + images, response) sequence for the RM: the chat prompt, the response and
+    `<|im_end|>`, whose position the RM scores. One processor call (no label masking needed)."""
+    images = load_images(sample)
+    out = processor(text=[prompt_text(processor, sample) + response + END], images=images or None,
+                    return_tensors="pt")
+    ids = out["input_ids"][0]
+    mm = out.get("mm_token_type_ids")
+    return Example(input_ids=ids, labels=ids, mm_token_type_ids=mm[0] if mm is not None else torch.zeros_like(ids),
+                   pixel_values=out.get("pixel_values", torch.zeros(0)),
+                   image_grid_thw=out.get("image_grid_thw", torch.zeros(0, 3, dtype=torch.long)))
+
+
+def score_batch(model, processor, samples: list[dict], responses: list[str]) -> torch.Tensor:
+    """RM scores [B] of (sample, response) pairs in one forward pass."""
+    batch = collate([rm_example(processor, s, r) for s, r in zip(samples, responses)],
+                    processor.tokenizer.pad_token_id)
+    batch.pop("labels")
+    return model.score(**batch)
+
+
+def pair_rewards(model, processor, pairs: list[dict]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(r_chosen [B], r_rejected [B]): both sides of the pairs in one forward pass."""
+    scores = score_batch(model, processor, pairs + pairs,
+                         [p["chosen"] for p in pairs] + [p["rejected"] for p in pairs])
+    return scores[: len(pairs)], scores[len(pairs):]
+
+
+def bradley_terry_loss(r_chosen: torch.Tensor, r_rejected: torch.Tensor) -> torch.Tensor:
+    return -F.logsigmoid(r_chosen - r_rejected).mean()
+
+
+def lr_at(step: int, s: RMSettings) -> float:
+    return s.lr * min(1.0, (step + 1) / s.warmup_steps) if s.warmup_steps else s.lr
+
+
+def batches(pairs: list, size: int, rng: random.Random):
+    """Endless shuffled batches, each pair once per epoch."""
+    while True:
+        order = list(range(len(pairs)))
+        rng.shuffle(order)
+        for i in range(0, len(order), size):
+            yield [pairs[j] for j in order[i: i + size]]
+
+
+def train_step(model, processor, batch: list[dict], opt, settings: RMSettings) -> dict:
+    opt.zero_grad(set_to_none=True)
+    loss_sum, correct = 0.0, 0.0
+    for i in range(0, len(batch), settings.micro_batch_size):
+        part = batch[i: i + settings.micro_batch_size]
+        rc, rr = pair_rewards(model, processor, part)
+        loss = bradley_terry_loss(rc, rr)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"reward-model loss is {loss.item()}")
+        (loss * len(part) / len(batch)).backward()
+        loss_sum += float(loss.detach()) * len(part)
+        correct += float(((rc > rr).float() + 0.5 * (rc == rr).float()).sum())
+    params = [p for p in model.parameters() if p.requires_grad]
+    grad_norm = float(torch.nn.utils.clip_grad_norm_(params, settings.grad_clip))
+    opt.step()
+    return {"loss": loss_sum / len(batch), "accuracy": correct / len(batch), "grad_norm": grad_norm}
+
+
+def train_rm(model, processor, pairs: list[dict], settings: RMSettings,
+             log: Callable[[dict], None] | None = None) -> dict:
+    """Train `model` (a ScalarModel) in place on preference pairs; returns a summary."""
+    if not pairs:
+        raise ValueError("reward-model training needs at least one preference pair")
+    torch.manual_seed(settings.seed)
+    rng = random.Random(settings.seed)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=settings.lr, weight_decay=settings.weight_decay)
+    model.train()
+    start, stream = time.time(), batches(pairs, min(settings.batch_size, len(pairs)), rng)
+    losses: list[float] = []
+    seen = 0
+    for step in range(settings.steps):
+        if settings.max_seconds and time.time() - start > settings.max_seconds:
+            break
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, settings)
+        batch = next(stream)
+        row = train_step(model, processor, batch, opt, settings)
+        losses.append(row["loss"])
+        seen += len(batch)
+        if log and (step % settings.log_every == 0 or step == settings.steps - 1):
+            log({"step": step, "lr": lr_at(step, settings), "seconds": round(time.time() - start, 2), **row})
+    model.eval()
+    seconds = time.time() - start
+    return {"steps": len(losses), "seconds": round(seconds, 2), "first_loss": losses[0] if losses else None,
+            "final_loss": sum(losses[-10:]) / len(losses[-10:]) if losses else None,
+            "pairs": seen, "pairs_per_s": round(seen / max(seconds, 1e-9), 2)}
+
+
+@torch.no_grad()
+def pairwise_accuracy(model, processor, pairs: list[dict], batch_size: int = 16) -> float:
+    """Share of pairs where r(chosen) > r(rejected); a tie counts half."""
+    model.eval()
+    wins = 0.0
+    for i in range(0, len(pairs), batch_size):
+        rc, rr = pair_rewards(model, processor, pairs[i: i + batch_size])
+        wins += float(((rc > rr).float() + 0.5 * (rc == rr).float()).sum())
+    return wins / len(pairs) if pairs else float("nan")

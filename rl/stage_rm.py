@@ -1,0 +1,117 @@
+"""Stage `rm`: train the scalar reward model on preference pairs of the suite's `chat` items.
+
+Pairs (rewards/preferences.py) are written to OUTPUT_DIR/<stage>/pairs_{train,heldout}.jsonl; the RM
+(model/value.py's ScalarModel, initialised from the current model: the SFT checkpoint when an `sft`
+stage ran before, else the recipe's model) is trained with the Bradley-Terry loss
+(rewards/rm_train.py) and saved to OUTPUT_DIR/<stage>/rm. Cached: an RM there trained with the same
+settings, data and starting model is reused. Its held-out pairwise accuracy is printed and merged into
+OUTPUT_DIR/eval.json as {"rm": {"pairwise_accuracy": x, ...}}; `ctx.state["rm_dir"]` names the RM.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from rewards.preferences import preference_pairs, write_pairs
+from rewards.rm_train import RMSettings, pairwise_accuracy, train_rm
+from tasks import load_suite
+
+from rl.stages import StageError, console, load_current_model, stage_runner
+
+SMOKE = {"steps": 2, "batch_size": 4, "micro_batch_size": 4, "warmup_steps": 1, "n_pairs": 8, "n_heldout_pairs": 4}
+TRAIN_FIELDS = ("steps", "batch_size", "micro_batch_size", "lr", "warmup_steps", "weight_decay",
+                "grad_clip", "max_seconds")
+STAMP = "rm_stage.json"
+
+
+@stage_runner("rm")
+def run_rm(recipe, stage, ctx) -> dict:
+    if "data_dir" not in ctx.state:
+        raise StageError(f"stage {stage.name}: needs a `data` stage before it")
+    if recipe.smoke:
+        stage = stage.model_copy(update=SMOKE)
+    data_dir = ctx.state["data_dir"]
+    train, heldout = make_pairs(recipe, stage, data_dir, Path(ctx.stage_dir))
+    rm_dir = Path(ctx.stage_dir) / "rm"
+    key = config_hash(recipe, stage, data_dir, ctx.state.get("model_dir"))
+    summary = cached_summary(rm_dir, key)
+    if summary is None:
+        summary = train_and_save(recipe, stage, ctx, train, heldout, rm_dir)
+        (rm_dir / STAMP).write_text(json.dumps({"config_hash": key, "summary": summary}, indent=1))
+    else:
+        console.print(f"stage {stage.name}: reward model in {rm_dir} is up to date, not retrained")
+    merge_eval(Path(ctx.out), {"pairwise_accuracy": summary["pairwise_accuracy"],
+                               "n_heldout_pairs": len(heldout), "n_train_pairs": len(train)})
+    console.print(f"[bold]reward model[/bold]: held-out pairwise accuracy {summary['pairwise_accuracy']:.3f} "
+                  f"({len(heldout)} pairs)")
+    ctx.state["rm_dir"] = str(rm_dir)
+    return summary
+
+
+def make_pairs(recipe, stage, data_dir: str, out: Path) -> tuple[list[dict], list[dict]]:
+    """Train pairs from the train split, held-out pairs from the held-out split (written as JSONL)."""
+    try:
+        train = preference_pairs(load_suite(data_dir, "train"), stage.n_pairs, recipe.seed)
+        heldout = preference_pairs(load_suite(data_dir, "heldout"), stage.n_heldout_pairs, recipe.seed)
+    except ValueError as e:
+        raise StageError(f"stage {stage.name}: {e}") from e
+    write_pairs(out / "pairs_train.jsonl", train)
+    write_pairs(out / "pairs_heldout.jsonl", heldout)
+    for pair in train + heldout:
+        pair["image_root"] = str(data_dir)
+    return train, heldout
+
+
+def config_hash(recipe, stage, data_dir: str, model_dir: str | None) -> str:
+    """What the trained RM depends on: stage settings, model, data manifest, starting checkpoint."""
+    manifest = Path(data_dir) / "manifest.json"
+    parts = {"stage": stage.model_dump(exclude={"name"}), "model": recipe.model.model_dump(), "seed": recipe.seed,
+             "data": manifest.read_text() if manifest.is_file() else str(data_dir), "start": model_dir,
+             "start_mtime": _mtime(model_dir)}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _mtime(path: str | None) -> float | None:
+    weights = sorted(Path(path).glob("*.safetensors")) if path else []
+    return weights[0].stat().st_mtime if weights else None
+
+
+def cached_summary(rm_dir: Path, key: str) -> dict | None:
+    try:
+        stamp = json.loads((rm_dir / STAMP).read_text())
+    except (OSError, ValueError):
+        return None
+    return stamp["summary"] if stamp.get("config_hash") == key else None
+
+
+def train_and_save(recipe, stage, ctx, train: list[dict], heldout: list[dict], rm_dir: Path) -> dict:
+    from model.load import resolve_model_path
+    from model.value import ScalarModel
+
+    policy, processor = load_current_model(recipe, ctx)
+    source = ctx.state.get("model_dir") or resolve_model_path(recipe.model.path, seed=recipe.model.seed)
+    rm = ScalarModel.from_policy(policy)
+    del policy
+    settings = RMSettings(**{k: getattr(stage, k) for k in TRAIN_FIELDS}, seed=recipe.seed)
+    with (Path(ctx.stage_dir) / "log.jsonl").open("a") as log_file:
+        def log(row: dict) -> None:
+            log_file.write(json.dumps(row) + "\n")
+            log_file.flush()
+        summary = train_rm(rm, processor, train, settings, log=log)
+    summary["pairwise_accuracy"] = pairwise_accuracy(rm, processor, heldout, stage.micro_batch_size)
+    rm.save(rm_dir, source_dir=source)
+    return summary
+
+
+def merge_eval(out: Path, rm_result: dict) -> None:
+    """Set eval.json's "rm" key, keeping every other key (other stages write theirs)."""
+    path = out / "eval.json"
+    try:
+        data = json.loads(path.read_text()) if path.exists() else {}
+    except ValueError:
+        data = {}
+    data["rm"] = rm_result
+    tmp = path.with_name(path.name + ".rm.tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    tmp.replace(path)

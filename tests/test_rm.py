@@ -1,0 +1,207 @@
+"""The scalar reward model: preference pairs (the rejected ones really are wrong), the Bradley-Terry
+trainer (parameters move, beats chance), ScalarRM as a reward source routed beside verifiers, the
+`rm` stage (eval.json merge, cache), `make_reward_model` and `python -m rewards.score --rm`."""
+import json
+import math
+from collections import Counter
+
+import pytest
+import torch
+
+from rewards.hybrid import HybridReward, RewardSetupError
+from rewards.preferences import MISTAKES, describe, entries, preference_pairs, read_description, read_pairs, write_pairs
+from rewards.rm import ScalarRM, make_reward_model
+from rewards.rm_train import RMSettings, bradley_terry_loss, pairwise_accuracy, train_rm
+from rl.schema import Recipe, RewardsConfig, TaskRewardConfig
+from tasks import generate_suite, load_suite
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rm_suite")
+    generate_suite(root, tasks=["chat", "math"], n_train=12, n_heldout=4)
+    return root
+
+
+def test_rejected_descriptions_are_wrong_and_chosen_ones_right(suite):
+    items = [it for it in load_suite(suite, "train") if it.task == "chat"]
+    pairs = preference_pairs(load_suite(suite, "train"), 60, seed=3)
+    assert Counter(p["meta"]["mistake"] for p in pairs).keys() == set(MISTAKES)
+    by_id = {it.id: it for it in items}
+    for p in pairs:
+        item = by_id[p["id"].split("#")[0]]
+        truth = (len(item.meta["shapes"]), sorted((s["colour"], s["shape"]) for s in item.meta["shapes"]))
+        assert read_description(p["chosen"]) == truth, p
+        stated, named = read_description(p["rejected"])
+        assert (stated, named) != truth and p["rejected"] != p["chosen"], p
+        if p["meta"]["mistake"] == "wrong_count":
+            assert named == truth[1] and stated != truth[0]
+        else:
+            assert stated == len(named)   # the other mistakes are consistent: only the image tells
+    assert preference_pairs(load_suite(suite, "train"), 60, seed=3) == pairs     # deterministic
+    assert preference_pairs(load_suite(suite, "train"), 60, seed=4) != pairs
+
+
+def test_chosen_reads_like_the_reference_and_splits_do_not_share_images(suite):
+    item = next(it for it in load_suite(suite, "train") if it.task == "chat")
+    assert describe(entries(item), len(item.meta["shapes"]), style=0) == item.meta["reference"]
+    train = {im for p in preference_pairs(load_suite(suite, "train"), 20) for im in p["images"]}
+    held = {im for p in preference_pairs(load_suite(suite, "heldout"), 20) for im in p["images"]}
+    assert train and held and not train & held
+
+
+def test_pairs_round_trip_and_bad_lines_name_file_and_line(suite, tmp_path):
+    pairs = preference_pairs(load_suite(suite, "train"), 5)
+    assert read_pairs(write_pairs(tmp_path / "p.jsonl", pairs)) == pairs
+    (tmp_path / "bad.jsonl").write_text(json.dumps(pairs[0]) + "\n\n" + json.dumps({"id": 1, "prompt": "x"}) + "\n")
+    with pytest.raises(ValueError, match=r"bad.jsonl:3: preference pair misses 'images', 'chosen', 'rejected'"):
+        read_pairs(tmp_path / "bad.jsonl")
+    with pytest.raises(ValueError, match="no `chat` items"):
+        preference_pairs([it for it in load_suite(suite, "train") if it.task == "math"], 3)
+
+
+def test_bradley_terry_loss_by_hand():
+    loss = bradley_terry_loss(torch.tensor([2.0, 0.0]), torch.tensor([0.0, 1.0]))
+    expected = (math.log1p(math.exp(-2.0)) + math.log1p(math.exp(1.0))) / 2
+    assert float(loss) == pytest.approx(expected, rel=1e-6)
+
+
+def small_pairs(suite, split, n):
+    pairs = preference_pairs(load_suite(suite, split), n, seed=0)
+    for p in pairs:
+        p["image_root"] = str(suite)
+    return pairs
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_model_dir, suite, tmp_path_factory):
+    """The tiny VLM's RM after a few steps on 8 synthetic pairs, saved."""
+    from model.load import load_vlm
+    from model.value import ScalarModel
+
+    policy, processor = load_vlm(tiny_model_dir)
+    rm = ScalarModel.from_policy(policy)
+    before = {n: p.detach().clone() for n, p in rm.named_parameters()}
+    pairs = small_pairs(suite, "train", 8)
+    rows = []
+    summary = train_rm(rm, processor, pairs, RMSettings(steps=25, batch_size=8, micro_batch_size=4, lr=2e-3,
+                                                          warmup_steps=2, log_every=1), log=rows.append)
+    path = rm.save(tmp_path_factory.mktemp("rm") / "rm", source_dir=tiny_model_dir)
+    return rm, processor, pairs, before, summary, rows, path
+
+
+def test_trainer_moves_parameters_and_beats_chance(trained):
+    rm, processor, pairs, before, summary, rows, _ = trained
+    moved = [n for n, p in rm.named_parameters() if not torch.equal(p, before[n])]
+    assert "head.weight" in moved and any(n.startswith("backbone.visual") for n in moved)
+    assert any(n.startswith("backbone.language_model") for n in moved)
+    assert all(math.isfinite(r["loss"]) and math.isfinite(r["grad_norm"]) for r in rows)
+    assert summary["steps"] == 25 and summary["final_loss"] < summary["first_loss"] == pytest.approx(math.log(2))
+    assert pairwise_accuracy(rm, processor, pairs, batch_size=4) >= 0.875   # fits the synthetic set
+
+
+def test_scalar_rm_scores_like_the_trained_model_and_needs_a_prompt(trained, suite):
+    from rewards.rm_train import pair_rewards
+
+    rm, processor, pairs, *_, path = trained
+    with torch.no_grad():
+        rc, rr = pair_rewards(rm, processor, pairs[:3])
+    scorer = ScalarRM(path, image_root=suite, batch_size=2)
+    records = [{k: v for k, v in p.items() if k != "image_root"} for p in pairs[:3]]
+    got = scorer.score(records * 2, [p["chosen"] for p in pairs[:3]] + [p["rejected"] for p in pairs[:3]])
+    assert got == pytest.approx(rc.tolist() + rr.tolist(), abs=1e-4)
+    with pytest.raises(ValueError, match="needs its 'prompt'"):
+        scorer.score([{"id": "x", "task": "chat"}], ["text"])
+    with pytest.raises(FileNotFoundError, match="not a trained scalar reward model"):
+        ScalarRM(suite)
+
+
+def test_router_sends_chat_to_the_rm_and_math_to_the_verifier_in_one_batch(trained, suite):
+    *_, path = trained
+    calls = []
+
+    class Recording(ScalarRM):
+        def score(self, samples, solutions):
+            calls.append([s["task"] for s in samples])
+            return super().score(samples, solutions)
+
+    chat = [it.to_record() for it in load_suite(suite, "train") if it.task == "chat"][:2]
+    cfg = RewardsConfig(tasks={"chat": TaskRewardConfig(sources={"rm": 1.0}),
+                               "math": TaskRewardConfig(sources={"math": 1.0})}, workers=0)
+    samples = [chat[0], {"task": "math", "answer": "4"}, chat[1], {"task": "math", "answer": "5"}]
+    responses = ["<think>look</think>" + chat[0]["reference"], "<think>2+2</think>\\boxed{4}",
+                 "<think>look</think>There are 9 shapes.", "<think>x</think>\\boxed{6}"]
+    with HybridReward(cfg, rm=Recording(path, image_root=suite)) as hybrid:
+        results = hybrid.score(samples, responses)
+    assert calls == [["chat", "chat"]]             # one batched RM call, chat samples only
+    assert [r.rewards.keys() for r in results] == [{"rm"}, {"math"}, {"rm"}, {"math"}]
+    assert results[1].reward == 1.0 and results[3].reward == 0.0
+    assert all(isinstance(results[i].rewards["rm"], float) and results[i].error is None for i in (0, 2))
+
+
+def test_rm_and_judge_are_selectable_per_task(suite):
+    class Fixed:
+        def __init__(self, value):
+            self.value = value
+
+        def score(self, samples, solutions):
+            return [self.value] * len(samples)
+
+    cfg = RewardsConfig(tasks={"chat": TaskRewardConfig(sources={"rm": 1.0}),
+                               "caption": TaskRewardConfig(sources={"judge": 1.0, "rm": 1.0})}, workers=0)
+    with HybridReward(cfg, rm={"rm": Fixed(0.2), "judge": Fixed(0.8)}) as hybrid:
+        a, b = hybrid.score([{"task": "chat"}, {"task": "caption"}], ["<think>.</think>x"] * 2)
+    assert a.rewards == {"rm": 0.2} and b.rewards == {"judge": 0.8, "rm": 0.2} and b.reward == pytest.approx(0.5)
+    with pytest.raises(RewardSetupError, match="'judge' \\(a reward model\\) but no reward model was given"):
+        HybridReward(cfg, rm=Fixed(0.2), workers=0)
+
+
+def recipe_with(sources: dict, **kw) -> Recipe:
+    return Recipe(rewards=RewardsConfig(tasks={"chat": TaskRewardConfig(sources=sources)}), **kw)
+
+
+def test_make_reward_model_builds_what_the_tasks_name(trained, suite):
+    *_, path = trained
+    assert make_reward_model(Recipe()) is None
+    with pytest.raises(RewardSetupError, match="add an `rm` stage"):
+        make_reward_model(recipe_with({"rm": 1.0}))
+    models = make_reward_model(recipe_with({"rm": 1.0, "judge": 1.0}), {"rm_dir": str(path), "data_dir": str(suite)})
+    assert set(models) == {"rm", "judge"} and models["rm"].image_root == str(suite)
+    assert models["judge"].image_root == str(suite) and models["judge"].backend is None   # starts on first use
+
+
+def test_rm_stage_merges_eval_json_and_is_cached(tmp_path):
+    from rl.stages import run_stages
+
+    out = tmp_path / "run"
+    out.mkdir()
+    earlier = [{"stage": "sft", "accuracy": {"count": 0.5}, "mean_verifiable": 0.5}]
+    (out / "eval.json").write_text(json.dumps({"stages": earlier}))
+    recipe = Recipe.model_validate({"smoke": True, "model": {"path": "tiny:tiny"}, "tasks": {"names": ["chat"]},
+                                    "stages": [{"kind": "data"}, {"kind": "rm"}]})
+    state = run_stages(recipe, out)
+    data = json.loads((out / "eval.json").read_text())
+    assert data["stages"] == earlier and 0 <= data["rm"]["pairwise_accuracy"] <= 1
+    assert state["rm_dir"] == str(out / "rm" / "rm") and (out / "rm" / "pairs_heldout.jsonl").is_file()
+    stamp = (out / "rm" / "rm" / "rm_stage.json").stat().st_mtime
+    (out / "stages.json").unlink()                 # run the stage again: the RM is reused, not retrained
+    run_stages(recipe, out)
+    assert (out / "rm" / "rm" / "rm_stage.json").stat().st_mtime == stamp
+    assert len((out / "rm" / "log.jsonl").read_text().splitlines()) == 2   # one training run's rows
+
+
+def test_score_cli_uses_the_rm(trained, suite, tmp_path):
+    from rewards.score import main
+
+    *_, path = trained
+    chat = [it.to_record() for it in load_suite(suite, "train") if it.task == "chat"][:2]
+    lines = [{**r, "response": "<think>.</think>" + r["reference"]} for r in chat]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    args = [str(src), "-o", str(tmp_path / "out.jsonl"), "--workers", "0", "--rm", str(path),
+            "--image-root", str(suite), "--set", "rewards.tasks.chat.sources.rm=1.0"]
+    assert main(args) == 0
+    rows = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [set(r["rewards"]) for r in rows] == [{"rm"}, {"rm"}] and "error" not in rows[0]
+    missing = [str(src), "-o", str(tmp_path / "o2.jsonl"), "--set", "rewards.tasks.chat.sources.rm=1.0"]
+    assert main(missing) == 2
