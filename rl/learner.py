@@ -54,6 +54,15 @@ def _rows(inputs: ModelInputs, rows: list[int], images_per_sample: list[int]) ->
     return ModelInputs(**kw, pixel_values=pix, image_grid_thw=grid[imgs] if imgs else None)
 
 
+def to_device(inputs: ModelInputs, device: torch.device) -> ModelInputs:
+    """The same inputs with every tensor on `device` (a no-op on CPU)."""
+    if device.type == "cpu":
+        return inputs
+    from dataclasses import fields as dc_fields
+    return ModelInputs(**{f.name: (v.to(device) if isinstance(v := getattr(inputs, f.name), torch.Tensor) else v)
+                          for f in dc_fields(inputs)})
+
+
 def shift_values(raw: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Critic output at t-1 -> the value of the state before token t; [B, T], 0 off the mask."""
     out = torch.zeros_like(raw)
@@ -73,14 +82,15 @@ class Learner:
             torch.set_num_threads(threads)
         torch.manual_seed(seed)
         self.cfg = ppo_cfg
+        self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         kw = dict(dtype=getattr(torch, model_cfg.dtype), freeze_vision=model_cfg.freeze_vision,
-                  freeze_adapter=model_cfg.freeze_adapter)
+                  freeze_adapter=model_cfg.freeze_adapter, device=self.device)
         policy_dir = Path(checkpoint_dir) / "policy" if checkpoint_dir else model_dir
         self.policy, self.processor = load_vlm(policy_dir, **kw)    # frozen parts set by kw
         self.reference = (load_vlm(model_dir, **kw)[0] if checkpoint_dir else copy.deepcopy(self.policy))
         self.reference.requires_grad_(False).eval()
         self.critic = (ScalarModel.load(Path(checkpoint_dir) / "critic") if checkpoint_dir
-                       else ScalarModel.from_policy(self.policy))
+                       else ScalarModel.from_policy(self.policy)).to(self.device)
         self.model_dir = model_dir
         self.policy_opt = torch.optim.AdamW([p for p in self.policy.parameters() if p.requires_grad],
                                             lr=ppo_cfg.lr, weight_decay=ppo_cfg.weight_decay)
@@ -129,7 +139,8 @@ class Learner:
         """One PPO step: reference log-probs and values, advantages, epochs on policy and critic."""
         t0 = time.time()
         cfg = self.cfg
-        inputs = rollout.model_inputs(self.processor)
+        inputs = to_device(rollout.model_inputs(self.processor), self.device)
+        step_in = StepInputs(step_in.scores.to(self.device), step_in.kl_coef.to(self.device), step_in.train_policy)
         n_images = self._images_per_sample(rollout)
         mask = inputs.response_mask
         ref_lp, values = self._prepare(inputs, n_images)
@@ -206,9 +217,12 @@ class Learner:
         return out
 
     # ------------------------------------------------------------------ weights and state
+    def ready(self) -> bool:
+        return True
+
     def policy_state(self) -> dict[str, torch.Tensor]:
         """The policy's HF-named weights, for rl/sync.py."""
-        return {k: v.detach() for k, v in self.policy.state_dict().items()}
+        return {k: v.detach().cpu() for k, v in self.policy.state_dict().items()}
 
     def save(self, path: str) -> str:
         """Write policy (HF safetensors + processor), critic and learner.pt into `path`."""

@@ -109,11 +109,11 @@ class LearnerHandle:
 
 
 def make_learner_factory(model_dir: str, recipe, threads: int):
-    actor = ray.remote(Learner).options(num_cpus=0, max_restarts=0)
+    actor = ray.remote(Learner).options(num_cpus=0, num_gpus=recipe.ppo.learner_gpus, max_restarts=0)
 
     def make(checkpoint_dir):
         handle = actor.remote(model_dir, recipe.ppo, recipe.model, recipe.seed, checkpoint_dir, threads)
-        ray.get(handle.policy_state.remote())  # wait until the models are loaded
+        ray.get(handle.ready.remote())  # wait until the models are loaded
         return handle
     return make
 

@@ -160,7 +160,16 @@ class RolloutGroup:
             num_cpus=config.cpus_per_worker, num_gpus=config.gpus_per_worker,
             max_restarts=config.max_restarts, max_task_retries=0, runtime_env=worker_env(config))
         self.workers = [actor.remote(str(model_path), config, dtype, rank) for rank in range(config.workers)]
-        ray.get([w.pid.remote() for w in self.workers])  # wait until every engine is up
+        ready, waiting = ray.wait([w.pid.remote() for w in self.workers], num_returns=config.workers,
+                                  timeout=RESTART_WAIT_S)
+        ray.get(ready)  # an engine that failed to start raises here
+        if waiting:
+            free = ray.available_resources()
+            self.close()
+            raise RolloutError(
+                f"{len(waiting)} of {config.workers} rollout workers did not start in {RESTART_WAIT_S} s; "
+                f"each needs {config.cpus_per_worker} CPUs and {config.gpus_per_worker} GPUs, the "
+                f"cluster has {free} free")
 
     def generate(self, items: list, n: int | None = None, sampling: Sampling | None = None) -> Rollout:
         pieces = [(rank, part) for rank, part in enumerate(shard(items, len(self.workers))) if part]

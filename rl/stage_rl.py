@@ -23,8 +23,11 @@ def start_ray() -> None:
     if not ray.is_initialized():
         env = {k: os.environ[k] for k in ("VLLM_ENABLE_V1_MULTIPROCESSING", "VLLM_CPU_KVCACHE_SPACE",
                                           "TOKENIZERS_PARALLELISM", "RAY_AUTH_MODE", "PYTHONPATH") if k in os.environ}
-        ray.init(num_cpus=max(2, os.cpu_count() or 2), include_dashboard=False, log_to_driver=False,
-                 runtime_env={"env_vars": env})
+        if os.environ.get("RAY_ADDRESS"):   # join an existing cluster (docs/SCALING.md)
+            ray.init(runtime_env={"env_vars": env}, log_to_driver=False)
+        else:
+            ray.init(num_cpus=max(2, os.cpu_count() or 2), include_dashboard=False, log_to_driver=False,
+                     runtime_env={"env_vars": env})
 
 
 def rl_items(recipe, stage, ctx) -> tuple[list, list]:

@@ -210,8 +210,8 @@ def ray_cluster():
 def group(ray_cluster, tiny_model_dir, hf):
     from rl.rollout import RolloutGroup
 
-    config = RolloutConfig(workers=2, cpus_per_worker=1, n=3, max_tokens=16, max_model_len=512,
-                           max_restarts=2)
+    config = RolloutConfig(workers=2, cpus_per_worker=0.5, n=3, max_tokens=16, max_model_len=512,
+                           max_restarts=2)  # leaves one of the cluster's 2 CPUs for other actors
     g = RolloutGroup(tiny_model_dir, config)
     g.sync.mark_loaded(hf[0].state_dict())  # the engines loaded these weights from disk
     try:
@@ -274,7 +274,8 @@ def test_killed_worker_restarts_with_the_latest_weights(group, hf, items):
 def test_worker_without_restarts_left_fails_loudly(ray_cluster, tiny_model_dir, items):
     from rl.rollout import RolloutError, RolloutGroup
 
-    config = RolloutConfig(engine="hf", workers=1, n=1, max_tokens=4, max_model_len=512, max_restarts=0)
+    config = RolloutConfig(engine="hf", workers=1, cpus_per_worker=0.5, n=1, max_tokens=4,
+                           max_model_len=512, max_restarts=0)
     hf_group = RolloutGroup(tiny_model_dir, config)
     try:
         assert len(hf_group.generate(items[:2])) == 2  # the HF engine behind the same actor
