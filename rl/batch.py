@@ -28,7 +28,8 @@ class Rollout:
     prompt_ids: list[torch.Tensor]     # B x [P_b] int64: prompt tokens, image placeholders expanded
     response_ids: list[torch.Tensor]   # B x [R_b] int64: sampled tokens (the stop token included)
     logprobs: list[torch.Tensor]       # B x [R_b] float32: sampling log-prob of each response token
-    texts: list[str]                   # B: decoded responses (special tokens skipped)
+    texts: list[str]                   # B: decoded responses, special tokens skipped (vLLM holds
+                                       #    back a trailing incomplete UTF-8 character)
     finish_reasons: list[str]          # B: "stop" (a stop token) | "length" (max_tokens / context)
     policy_version: int = 0            # version of the weights that generated it (rl/sync.py)
     skipped: list[str] = field(default_factory=list)  # ids of items skipped (prompt too long)

@@ -107,7 +107,8 @@ class Learner:
 
     def _micro_batches(self, inputs: ModelInputs, n_images: list[int]):
         size = self.cfg.micro_batch_size
-        order = list(range(inputs.input_ids.shape[0]))
+        # rows of similar length together: less padding in each micro-batch
+        order = inputs.attention_mask.sum(1).argsort().tolist()
         for i in range(0, len(order), size):
             rows = order[i:i + size]
             yield rows, _rows(inputs, rows, n_images)

@@ -30,8 +30,11 @@ def make_example(processor, item, target: str, max_len: int | None = None) -> Ex
     images = load_images(item)
     prompt = prompt_text(processor, item)
     full = processor(text=[prompt + target + END], images=images or None, return_tensors="pt")
-    n_prompt = len(processor(text=[prompt], images=images or None, return_tensors="pt")["input_ids"][0])
+    # the prompt ends with "assistant\n", where the pre-tokenizer splits: the target's tokens are
+    # the same whether tokenised alone or after the prompt
+    n_target = len(processor.tokenizer(target + END, add_special_tokens=False)["input_ids"])
     ids = full["input_ids"][0]
+    n_prompt = len(ids) - n_target
     if max_len is not None and len(ids) > max_len:
         raise ValueError(f"item {getattr(item, 'id', '?')!r}: {len(ids)} tokens exceed max_len {max_len}")
     labels = ids.clone()

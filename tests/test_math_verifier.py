@@ -254,6 +254,46 @@ def test_long_outputs(gold, pred, expected):
     assert check(gold, pred) is expected
 
 
+# Failure classes found with the independent audit set (benchmarks/math_audit_cases.py).
+AUDIT_REGRESSIONS = [
+    # a row separator before \end ("...\\\\\end{pmatrix}") is not a doubly escaped command
+    ("(\\begin{pmatrix}-\\frac{7}{4}&-2\\\\4&\\frac{1}{4}\\\\\\end{pmatrix})",
+     "\\begin{pmatrix}-\\frac{7}{4}&-2\\\\4&\\frac{1}{4}\\end{pmatrix}", T),
+    ("(\\begin{pmatrix}-\\frac{7}{4}&-2\\\\4&\\frac{1}{4}\\\\\\end{pmatrix})",
+     "\\begin{pmatrix}-\\frac{7}{4}&-2\\\\4&\\frac{1}{3}\\end{pmatrix}", F),
+    ("\\\\frac{1}{2}", "0.5", T),
+    # a line break does not make a mixed number; a percent on a mixed number scales the whole value
+    ("71/6", "11\n5/6", F), ("71/6", "11 5/6", T), ("5/6", "11\n5/6", T),
+    ("40/9", "4 4/9%", F), ("40/900", "4 4/9%", T), ("40/9", "4 4/9 percent", F), ("1/3", "33\\frac{1}{3}\\%", T),
+    ("20", "20%", T), ("0.2", "20%", T),
+    # boxes: separate displays are not joined; "\text{ ... and }" and "y_2 =" between boxes join
+    ("143", "$$\\boxed{20}$$ \\boxed{143}", T), ("20, 143", "$$\\boxed{20}$$ \\boxed{143}", F),
+    ("1, 2", "$$\\boxed{1}, \\boxed{2}$$", T),
+    ("(3, 3), (1, 1)", "$$\\boxed{(3, 3)} \\text{ for part (a) and } \\boxed{(1, 1)}$$", T),
+    ("y_{1}=-2 x^{2}+4 x+3, y_{2}=3 x^{2}+12 x+10",
+     "\\($y_1 = \\boxed{-2(x - 1)^2 + 5} \\) and \\( y_2 = \\boxed{3(x + 2)^2 - 2} \\) ", T),
+    # a short unit glued to the number is not a unit ("space is a must for short units")
+    ("10cm", "10", F), ("10m", "10", F), ("10", "10m", F), ("10 cm", "10", T), ("10weeks", "10", T),
+    # a one-column/row matrix equals the same vector written with () or []
+    ("\\begin{matrix} \\frac12 \\\\ 1 \\end{matrix}", "[0.5, 1]", T),
+    ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(1, 2)", T),
+    ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "[2, 1]", F), ("[1, 2, 3]", "(1, 2, 3)", F),
+    # a decimal may be off by at most one unit of its last digit (truncation), within relative 1e-4
+    ("\\frac{20001}{2}", "10000.0", F), ("\\frac{20001}{2}", "10000.5", T), ("40\\pi", "125.663", T),
+    ("2/3", "0.6667", T), ("\\frac{100000}{3}", "33333.3", T), ("\\frac{100000}{3}", "33333", F),
+]
+AUDIT_CHOICE = [
+    ("Alina and the answer is\nC Cecile", "C", T), ("Alina and the answer is\nC Cecile", "B", F),
+    ("B", "Because B is valid", T), ("C", "Because B is valid", F), ("A", "A good reason is B", F),
+    ("B", "A good reason is B", T), ("B", "Either B or C fits", F),
+]
+
+
+@pytest.mark.parametrize("gold,pred,expected", AUDIT_REGRESSIONS + AUDIT_CHOICE)
+def test_audit_regressions(gold, pred, expected):
+    assert check(gold, pred) is expected
+
+
 def test_works_outside_the_main_thread():
     out = {}
 

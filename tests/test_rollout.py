@@ -279,7 +279,6 @@ def test_worker_without_restarts_left_fails_loudly(ray_cluster, tiny_model_dir, 
     hf_group = RolloutGroup(tiny_model_dir, config)
     try:
         assert len(hf_group.generate(items[:2])) == 2  # the HF engine behind the same actor
-
         ray_cluster.get(hf_group.workers[0].__ray_call__.remote(die_in_next_generation))
         with pytest.raises(RolloutError, match="dead for good"):
             hf_group.generate(items[:2])

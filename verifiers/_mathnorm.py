@@ -32,6 +32,10 @@ def clean_text(text: object) -> str:
 # ---------------------------------------------------------------------------------- \boxed{...}
 _BOX = re.compile(r"\\(?:boxed|fbox)\s*")
 _BOX_JOIN = re.compile(r"(?:\s|\$|,|;|\\quad|\\qquad|\\[,;()\[\]]|\\text\{\s*(?:and|or)\s*\}|\band\b|\bor\b|&)*")
+# between boxes also: "\text{ for part (a) and }", and the name of the next value ("\) and \( y_2 =")
+_BOX_GAP = re.compile(r"(?:\s|\$|,|;|\\quad|\\qquad|\\[,;()\[\]]|\\text\{[^{}]{0,30}?\b(?:and|or)\s*\}|\band\b|\bor\b|&"
+                      r"|(?<![A-Za-z\\])[A-Za-z](?:_\{?\w{1,3}\}?)?\s*=)*")
+_SEPARATOR = re.compile(r"[,;&]|\band\b|\bor\b")
 
 
 def _brace_pairs(text: str) -> dict[int, int]:
@@ -76,8 +80,10 @@ def last_boxed(text: str) -> tuple[int, str] | None:
     group = [spans[-1]]
     for prev in reversed(spans[:-1]):
         gap = text[prev[1]:group[0][0]]
-        if len(gap) > 40 or not _BOX_JOIN.fullmatch(gap):
+        if len(gap) > 40 or not _BOX_GAP.fullmatch(gap):
             break
+        if re.search(r"\$\$|\\[\[\]]", gap) and not _SEPARATOR.search(gap):
+            break  # "$$\boxed{20}$$ \boxed{143}": separate displays, nothing joins them
         group.insert(0, prev)
     return group[-1][1], ", ".join(s[2].strip() for s in group)
 
@@ -247,7 +253,7 @@ def gold_letter(gold: str) -> tuple[str, str] | None:
     if m:
         letter, option = [x for x in m.groups() if x]
         return letter, option.strip()
-    m = re.search(r"(?i:answer\s+is)\s*[:：]?\s*(?:\(([A-Z])\)|([A-Z])(?=\s*(?:$|[.)])))", g)
+    m = re.search(r"(?i:answer\s+is)\s*[:：]?\s*(?:\(([A-Z])\)|([A-Z])(?=\s*(?:$|[.)])|\s+[A-Z][a-z]))", g)
     return (m.group(1) or m.group(2), "") if m else None
 
 
@@ -270,7 +276,12 @@ def extract_choice(text: str, allowed: str = "ABCDE") -> str | None:
     # last resort: the last letter that stands out: "(C)", "B." / "B)" / "B:", or ending the text
     found = [x for x in _LETTER.finditer(plain) if x.group(1) in allowed and (
         x.group()[0] in "([" or re.match(r"\s*(?:[.:)!。]|$)", plain[x.end():x.end() + 3]))]
-    return found[-1].group(1) if found else None
+    if found:
+        return found[-1].group(1)
+    # "Because B is valid": the only option letter that stands alone ("A" before a word is an article)
+    alone = {x.group(1) for x in re.finditer(r"(?<![A-Za-z'’\\])([A-Z])(?![A-Za-z'’])", plain)
+             if x.group(1) in allowed and not (x.group(1) == "A" and re.match(r" [a-z]", plain[x.end():x.end() + 2]))}
+    return alone.pop() if len(alone) == 1 else None
 
 
 # ---------------------------------------------------------------------------------- normalise
@@ -344,7 +355,7 @@ def _clean_markup(s: str) -> str:
     s = _UNI_RE.sub(lambda m: _UNICODE[m.group()], s.strip())
     s = _unwrap_boxed(s)
     s = re.sub(r"^\\(?:text|textbf|mathrm|mbox)\s*\{\s*(-?\d[^{}]*)\}$", r"\1", s)  # \text{3 days}
-    s = re.sub(r"\\\\(?=[A-Za-z])", r"\\", s)  # \\frac -> \frac (doubly escaped input)
+    s = re.sub(r"(?<!\\)\\\\(?=[A-Za-z])", r"\\", s)  # \\frac -> \frac (doubly escaped input; not "\\\end")
     s = re.sub(r"(?<=[\w)}])\*\*(?=[\w({])", "^", s).replace("**", "")
     s = re.sub(r",\\!\s*", ",", s).replace("\\$", "").replace("$", "").replace("\\!", "").replace("{,}", ",")
     s = re.sub(r"\\mathrm\{([A-Za-z])\}", r"\1", s)
@@ -394,11 +405,12 @@ class Num:
     frac: bool  # written as a fraction a/b
     sig: int  # significant digits written
     ambiguous: bool = False  # "1,25": a decimal comma or a list
+    mixed: bool = False  # a mixed number: "4 4/9", "3\\frac{1}{2}"
 
 
 _SIGN = r"(?P<sign>[-+]?)"
 _NUMBER_RE = re.compile(
-    _SIGN + r"(?:(?P<mw>\d{1,3}(?: \d{3})+|\d+)\s*(?:\s(?P<ma>\d+)/(?P<mb>\d+)"
+    _SIGN + r"(?:(?P<mw>\d{1,3}(?: \d{3})+|\d+)[ \t]*(?:[ \t](?P<ma>\d+)/(?P<mb>\d+)"
     r"|\\[dtc]?frac\{(?P<mfa>\d+)\}\{(?P<mfb>\d+)\}"
     r"|\\[dtc]?frac(?P<mfc>\d)(?P<mfd>\d))"
     r"|\\[dtc]?frac\{(?P<fs>-?)(?P<fa>\d+)\}\{(?P<fs2>-?)(?P<fb>\d+)\}|\\[dtc]?frac(?P<fc>\d)(?P<fd>\d)"
@@ -462,7 +474,7 @@ def parse_number(s: str) -> Num | None:
     neg = (g["sign"] == "-") ^ (g["fs"] == "-") ^ (g["fs2"] == "-")
     sig = len(re.sub(r"\D", "", m.group().split("e")[0].split("E")[0]).lstrip("0")) or 1
     amb = g["cdec"] is not None and g["int"] is not None and "," not in g["int"]
-    return Num(-val if neg else val, bool(g["pct"]), dec, frac, sig, amb)
+    return Num(-val if neg else val, bool(g["pct"]), dec, frac, sig, amb, g["mw"] is not None)
 
 
 _ARITH_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?|\.\d+)|([-+*/^()]))")

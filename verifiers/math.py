@@ -60,6 +60,7 @@ __all__ = ["math_verifier", "math_equal", "extract_answer"]
 _TIMEOUT_S = 1  # math-verify's per-call limit (parse / verify), main thread only
 _BUDGET_S = 0.5  # no further symbolic step starts after this much time on one comparison
 _DEEP = re.compile(r"(?:[({\[]\s*){50}")  # 50 brackets opened in a row: junk, not mathematics
+_GLUED_UNIT = re.compile(r"-?\d+(?:\.\d+)?[A-Za-z]{1,3}")
 _RELATION = re.compile(r"=|<|>|\\[lg]eq?\b|\\[lg]t\b|\\neq?\b|\\approx|\\in\b|\\to\b")
 
 
@@ -125,10 +126,14 @@ def _gold_str(gold: Any) -> str:
 
 # ------------------------------------------------------------------------------- comparison
 def _close(x: float, y: float, dec: Num) -> bool:
-    """A decimal `dec` (one of x, y) approximates the other: relative 1e-4, or correct rounding."""
-    if abs(x - y) <= 1e-4 * max(abs(x), abs(y)):
+    """A decimal `dec` (one of x, y) approximates the other: within relative 1e-4 and within one unit
+    of its last written digit (so a truncation counts, but "10000.0" is not 20001/2), or correctly
+    rounded with >= 4 significant digits."""
+    diff = abs(x - y)
+    unit = 10.0 ** -dec.decimals * (1 + 1e-9) if dec.decimals else math.inf
+    if diff <= 1e-4 * max(abs(x), abs(y)) and diff <= unit:
         return True
-    return dec.sig >= 4 and dec.decimals is not None and abs(x - y) <= 0.5 * 10.0 ** -dec.decimals * (1 + 1e-9)
+    return dec.sig >= 4 and diff <= 0.5 * unit
 
 
 def _eq(a: Fraction, an: Num, b: Fraction, bn: Num) -> bool:
@@ -141,8 +146,10 @@ def _eq(a: Fraction, an: Num, b: Fraction, bn: Num) -> bool:
 
 
 def _num_equal(g: Num, p: Num) -> bool:
-    """Plain numbers, percent-aware: 50% == 50 == 0.5 (vs. 50%), but 0.5 != 50."""
-    if _eq(g.value, g, p.value, p):
+    """Plain numbers, percent-aware: 50% == 50 == 0.5 (vs. 50%), but 0.5 != 50. A percent on a
+    mixed number applies to the whole value: "4 4/9%" is 40/900, never 40/9."""
+    lone_pct = g if g.pct and not p.pct else p if p.pct and not g.pct else None
+    if not (lone_pct and lone_pct.mixed) and _eq(g.value, g, p.value, p):
         return True
     if g.pct and not p.pct:
         return _eq(g.value / 100, g, p.value, p)
@@ -228,6 +235,8 @@ def _equal(g: _Gold, pred: str, deadline: float | None = None) -> tuple[bool, st
         return True, "string"
     if too_risky(pred) or too_risky(g.answer):
         return False, "refused"
+    if (g.num and _GLUED_UNIT.fullmatch(pred)) or (pnum and _GLUED_UNIT.fullmatch(g.answer)):
+        return False, "string"  # "10cm" / "10m" is not 10: a short unit needs a space ("10 cm")
     deadline = time.monotonic() + _BUDGET_S if deadline is None else deadline
     timeout = _timeout()
     if _verify(_parse(g.answer, timeout), _parse(pred, timeout), timeout):
@@ -272,7 +281,10 @@ def _elementwise(g: _Gold, pred: str, deadline: float) -> bool:
     """Lists, tuples and intervals element by element, so that each element gets the numeric
     tolerance: "1/3, \\sqrt3" vs "0.3333, 1.732" (unordered), "(3/5, 8/3]" vs "(0.6, 2.6667]"."""
     ga, pa = _as_tuple(g.answer.strip()), _as_tuple(pred.strip())
-    ordered = bool(ga and pa and ga[0] in "([" and ga[0] == pa[0] and ga[-1] in ")]" and ga[-1] == pa[-1])
+    vector = ga != g.answer.strip() or pa != pred.strip()  # a one-row/column matrix: (a, b) or [a, b]
+    ordered = bool(ga and pa and ga[0] in "([" and ga[-1] in ")]" and pa[0] in "([" and pa[-1] in ")]" and (
+        (ga[0] == pa[0] and ga[-1] == pa[-1]) or (vector and ga[0] + ga[-1] in ("()", "[]")
+                                                  and pa[0] + pa[-1] in ("()", "[]"))))
     if ordered:
         ga, pa = ga[1:-1], pa[1:-1]
     elif g.relation or re.match(r"[(\[{]|\\\{", ga) or re.match(r"[(\[{]|\\\{", pa):
