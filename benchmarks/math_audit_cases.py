@@ -18,7 +18,9 @@ from a public grader's test suite, as the (gold, prediction, expected) triple it
                  (multiple-choice letters, multilingual outputs, numina additions)
 
 Some suites run with non-default options (precision, match types); the expected value is what the
-suite asserts. A few very long model outputs are shortened in the middle (their endings, which carry
+suite asserts, even where suites disagree: MATH's is_equiv says "10, 4, -2" != "4, 10, -2" while
+MARIO says "1, 2, 3" == "1, 3, 2"; lighteval's test_math_eval.py says "(3,1)" == "{1,3}" while
+Math-Verify's test_all.py says the opposite. A few very long model outputs are shortened in the middle (their endings, which carry
 the answers, are kept).
 
     python benchmarks/math_audit_cases.py            # per-source table (stderr) + one JSON line

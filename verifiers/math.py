@@ -8,14 +8,17 @@ Extraction (`extract_answer`): the last \\boxed{}/\\fbox{} (boxes joined by "and
 answer phrase ("the answer is", "Final Answer:", "####", "la réponse est", "答案是", ...) when it
 comes after the last box, the whole response when it is a bare math expression, else the last
 number or math span. Multiple-choice golds ("B", "(B) 12", "C Cecile") compare the option letter
-(boxed, after an answer phrase in several languages, leading, or the last one that stands out).
+(boxed, after an answer phrase in several languages, leading, the last one that stands out, or
+the only option letter that stands alone). Boxes joined by commas/"and" (also "\\text{ for part (a)
+and }" or "y_2 =") are combined; boxes in separate displays ("$$\\boxed{20}$$ \\boxed{143}") are not.
 
 Comparison (`math_equal`), cheapest first:
   fast      both sides plain numbers or plain arithmetic (integers, decimals, a/b, \\frac, mixed
             numbers, percents, repeating decimals, 2^6; thousands separators, units, currency
-            stripped): exact rationals, 50% == 0.5 == 1/2, 50% == 50 (but 0.5 != 50), and a
-            tolerance only between a decimal and an exact value (relative 1e-4, or correctly
-            rounded with >= 4 significant digits);
+            stripped): exact rationals, 50% == 0.5 == 1/2, 50% == 50 (but 0.5 != 50; a percent on
+            a mixed number scales it: 4 4/9% is 40/900), and a tolerance only between a decimal
+            and an exact value (relative 1e-4 and at most one unit of its last digit, or correctly
+            rounded with >= 4 significant digits); "10cm" is not 10 (a short unit needs a space);
   string    equal after normalisation;
   symbolic  math-verify (latex2sympy + sympy) on the two answer strings: expressions, intervals,
             sets, tuples, matrices, equations and inequalities;
