@@ -1,0 +1,292 @@
+"""Full RL step throughput: our RL loop (`RLRun.step`) vs TRL's GRPOTrainer, in one process and run.
+
+    python benchmarks/rl_step.py [--quick] [--preset small] [--prompts 16] [--n 8] [--max-tokens 64]
+                                 [--steps 3] [--warmup 1] [--allow-eos] [--trl-beta 0.001]
+
+Both sides train the same random-weight tiny Qwen2-VL (`model/tiny.py`, preset `small` = the
+default run's model, fp32, CPU) on the same prompts: items of the shapes-world `count` task with
+their images, rendered by `model/prompts.py` (`build_messages`: system line + image + question,
+the model's own chat template), so both see the same prompt tokens. Per step both take
+`--prompts` prompts x `--n` samples (the group) of `--max-tokens` tokens and score them with our
+`count` verifier behind the strict `<think>` format gate (the reward of recipes/hybrid_rl.yaml).
+
+  ours  `RLRun.step` (rl/loop.py) with recipes/hybrid_rl.yaml: vLLM generation in a Ray actor ->
+        HybridReward in its Ray actor (verifier process pool) -> learner actor (reference log-probs,
+        shared-critic values, decoupled GAE, one PPO epoch on policy and critic) -> in-place weight
+        sync into vLLM. value_warmup_steps=0, so every step updates the policy and the critic.
+  trl   `trl.GRPOTrainer` (use_vllm=False: transformers `generate`), per_device_train_batch_size =
+        prompts x n, num_generations = n, max_completion_length = max_tokens, gradient
+        accumulation 1 (one optimiser step per batch of prompts, like ours), beta = --trl-beta
+        (default 0.001 = our recipe's KL coefficient, so TRL also runs its reference model; TRL's
+        own default 0.0 skips it), gradient checkpointing off (TRL turns it on by default; off is
+        faster on CPU for a model this small), fp32, use_cpu, no logging, no saving.
+
+Fixed-length completions: a random model rarely emits EOS, but to make the token count identical
+both sides have EOS disabled (default; `--allow-eos` keeps it): ours gets a -100 logit bias on the
+EOS ids in the rollout worker's vLLM engine (the same mechanism that bans image placeholders), TRL
+gets them in `generation_kwargs["suppress_tokens"]` (with the image/video placeholders, which TRL
+alone would not fully ban). Generated tokens per step are reported for both sides either way.
+
+Interleaving: TRL's training loop drives the run; a TrainerCallback runs one step of ours after
+each TRL step (TRL step i, ours step i, TRL step i+1, ...), so both see the same machine load.
+TRL's step time runs from the end of the previous callback (after ours returned) to its
+`on_step_end`: batch fetch + generation + rewards + loss + optimiser step. The first --warmup steps
+of each side are excluded; figures are medians over the --steps timed steps. Ray is shut down at
+the end. Last line: one JSON object.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+for key, value in {"VLLM_ENABLE_V1_MULTIPROCESSING": "0", "RAY_AUTH_MODE": "disabled",
+                   "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+                   "HF_DATASETS_OFFLINE": "1", "WANDB_DISABLED": "true"}.items():
+    os.environ.setdefault(key, value)
+
+QUICK = {"preset": "tiny", "prompts": 2, "n": 2, "max_tokens": 16, "steps": 2, "warmup": 1}
+DEFAULTS = {"preset": "small", "prompts": 16, "n": 8, "max_tokens": 64, "steps": 3, "warmup": 1}
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help=f"tiny smoke configuration: {QUICK}")
+    ap.add_argument("--preset", help="tiny model preset (default small, the default run's model)")
+    ap.add_argument("--prompts", type=int, help="prompts per step (default 16)")
+    ap.add_argument("--n", type=int, help="samples per prompt = TRL num_generations (default 8)")
+    ap.add_argument("--max-tokens", type=int, help="completion length (default 64)")
+    ap.add_argument("--steps", type=int, help="timed steps per side (default 3)")
+    ap.add_argument("--warmup", type=int, help="warm-up steps per side, not timed (default 1)")
+    ap.add_argument("--allow-eos", action="store_true", help="let both sides stop at EOS")
+    ap.add_argument("--trl-beta", type=float, default=0.001, help="TRL's KL coefficient (0: no reference model)")
+    ap.add_argument("--recipe", default=str(ROOT / "recipes" / "hybrid_rl.yaml"))
+    ap.add_argument("--threads", type=int, default=2, help="torch threads of the TRL side (the driver)")
+    args = ap.parse_args(argv)
+    base = QUICK if args.quick else DEFAULTS
+    for k, v in base.items():
+        if getattr(args, k) is None:
+            setattr(args, k, v)
+    if args.prompts < 1 or args.n < 2 or args.max_tokens < 1 or args.steps < 1 or args.warmup < 0:
+        ap.error("need --prompts >= 1, --n >= 2 (a group), --max-tokens >= 1, --steps >= 1, --warmup >= 0")
+    return args
+
+
+# ------------------------------------------------------------------------------------ shared parts
+def make_items(recipe, work: Path, count: int) -> list:
+    from tasks import generate_suite, load_suite
+
+    suite = work / "suite"
+    generate_suite(suite, tasks=["count"], n_train=count, n_heldout=1, seed=recipe.tasks.seed,
+                   difficulty=recipe.tasks.difficulty.model_dump(), image_size=recipe.tasks.image_size)
+    return load_suite(suite, "train")
+
+
+def eos_ids(model_dir) -> list[int]:
+    from transformers import AutoTokenizer, GenerationConfig
+
+    eos = GenerationConfig.from_pretrained(model_dir, local_files_only=True).eos_token_id
+    ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
+    ids.add(AutoTokenizer.from_pretrained(model_dir, local_files_only=True).eos_token_id)
+    return sorted(ids)
+
+
+def count_reward_fn(strict: bool = True):
+    """Our reward for the count task as a TRL reward function: the `count` verifier behind the
+    `<think>` gate (fail -> 0.0), as HybridReward scores it (rewards/hybrid.py)."""
+    from rewards.format import check_format
+    from verifiers.counting import count
+
+    def count_reward(prompts, completions, answer, **kwargs) -> list[float]:
+        out = []
+        for completion, gold in zip(completions, answer):
+            text = completion[-1]["content"] if isinstance(completion, list) else completion
+            text = text if isinstance(text, str) else "".join(p.get("text") or "" for p in text)
+            gate = check_format(text, strict)
+            verdict = count({"answer": gold}, gate.solution) if gate.ok else None
+            out.append(verdict.score if verdict is not None else 0.0)
+        return out
+
+    return count_reward
+
+
+# ------------------------------------------------------------------------------------ ours
+def ban_tokens(worker, ids: list[int]) -> None:
+    """In the rollout actor: add a -100 logit bias on `ids` (EOS) to its vLLM engine."""
+    from rl.engines import BANNED_BIAS
+
+    worker.engine.logit_bias = {**(worker.engine.logit_bias or {}), **{t: BANNED_BIAS for t in ids}}
+
+
+class Ours:
+    def __init__(self, args, recipe, model_dir, items, work: Path, banned: list[int]):
+        import ray
+
+        from rl.loop import RLRun
+        from rl.stage_rl import start_ray
+
+        stage = next(s for s in recipe.stages if s.kind == "rl")
+        self.stage = stage.model_copy(update={
+            "steps": args.warmup + args.steps, "prompts_per_step": args.prompts, "tasks": ["count"],
+            "value_warmup_steps": 0, "eval_every": 0, "viewer_every": 0})
+        start_ray()
+        self.run = RLRun(recipe, self.stage, str(work / "ours"), str(model_dir), items, [])
+        if banned:
+            ray.get([w.__ray_call__.remote(ban_tokens, banned) for w in self.run.rollouts.workers])
+        self.rows: list[dict] = []
+
+    def step(self, i: int) -> dict:
+        t0 = time.perf_counter()
+        out = self.run.step(i)
+        wall = time.perf_counter() - t0
+        batch, m = out["batch"], out["metrics"]
+        row = {"step": i, "wall_s": wall, "samples": len(batch),
+               "tokens": int(batch.response_lengths.sum()), "reward": m.get("reward/mean"),
+               **{k: v for k, v in m.items() if k.startswith("time/")}}
+        self.rows.append(row)
+        return row
+
+    def close(self) -> None:
+        self.run.close()
+
+
+# ------------------------------------------------------------------------------------ TRL
+def trl_dataset(items):
+    from datasets import Dataset
+
+    from model.prompts import build_messages, load_images
+
+    return Dataset.from_list([{"prompt": build_messages(it), "images": load_images(it),
+                               "answer": str(it.answer)} for it in items])
+
+
+def make_trl(args, recipe, model_dir, items, work: Path, banned: list[int], callback, tokens_log: list):
+    from transformers import AutoProcessor
+    from trl import GRPOConfig, GRPOTrainer
+
+    from model.load import load_vlm
+
+    model, _ = load_vlm(model_dir)   # fp32, every part trainable (as ours)
+    processor = AutoProcessor.from_pretrained(model_dir, local_files_only=True, padding_side="left",
+                                              truncation_side="left")
+    tok = processor.tokenizer
+    placeholders = [tok.convert_tokens_to_ids(t) for t in ("<|image_pad|>", "<|video_pad|>")]
+    reward = count_reward_fn(recipe.rewards.format.mode == "strict")
+
+    def count(prompts, completions, completion_ids=None, **kw):
+        tokens_log.append(sum(len(c) for c in completion_ids) if completion_ids is not None else None)
+        return reward(prompts, completions, **kw)
+
+    config = GRPOConfig(
+        output_dir=str(work / "trl"), use_vllm=False, use_cpu=True, bf16=False, fp16=False,
+        per_device_train_batch_size=args.prompts * args.n, gradient_accumulation_steps=1,
+        num_generations=args.n, max_completion_length=args.max_tokens, max_steps=args.warmup + args.steps,
+        temperature=recipe.rollout.temperature, top_p=recipe.rollout.top_p,
+        learning_rate=recipe.ppo.lr, beta=args.trl_beta, epsilon=recipe.ppo.eps_low,
+        epsilon_high=recipe.ppo.eps_high, max_grad_norm=recipe.ppo.grad_clip,
+        gradient_checkpointing=False, report_to="none", logging_strategy="no", save_strategy="no",
+        disable_tqdm=True, dataloader_num_workers=0, seed=recipe.seed, remove_unused_columns=False,
+        generation_kwargs={"suppress_tokens": placeholders + banned})
+    return GRPOTrainer(model=model, reward_funcs=[count], args=config, train_dataset=trl_dataset(items),
+                       processing_class=processor, callbacks=[callback])
+
+
+def interleaver(ours: Ours, trl_times: list):
+    from transformers import TrainerCallback
+
+    class Interleave(TrainerCallback):
+        """Times each TRL step, then runs one step of ours before TRL's next step."""
+
+        def on_train_begin(self, args, state, control, **kw):
+            self.mark = time.perf_counter()
+
+        def on_step_end(self, args, state, control, **kw):
+            trl_times.append(time.perf_counter() - self.mark)
+            ours.step(len(trl_times) - 1)
+            self.mark = time.perf_counter()
+
+    return Interleave()
+
+
+# ------------------------------------------------------------------------------------ main
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    import ray
+    import torch
+
+    from model.tiny import build_tiny
+    from rl.config import load_recipe
+
+    torch.set_num_threads(args.threads)
+    work = Path(tempfile.mkdtemp(prefix="vlrl-bench-rl-step-"))
+    recipe = load_recipe(args.recipe, [
+        f"output_dir={work / 'run'}", f"model.path=tiny:{args.preset}", "tasks.names=[count]",
+        f"rollout.n={args.n}", f"rollout.max_tokens={args.max_tokens}"])
+    model_dir = build_tiny(args.preset, seed=recipe.model.seed)
+    total = args.warmup + args.steps
+    items = make_items(recipe, work, max(8, args.prompts * total))
+    banned = [] if args.allow_eos else eos_ids(model_dir)
+
+    t_start = time.perf_counter()
+    ours = Ours(args, recipe, model_dir, items, work, banned)
+    trl_times: list[float] = []
+    trl_tokens: list = []
+    try:
+        trainer = make_trl(args, recipe, model_dir, items, work, banned, interleaver(ours, trl_times), trl_tokens)
+        trainer.train()
+    finally:
+        ours.close()
+        ray.shutdown()
+    if len(trl_times) != total or len(ours.rows) != total:
+        raise RuntimeError(f"expected {total} steps per side, got TRL {len(trl_times)}, ours {len(ours.rows)}")
+
+    samples = args.prompts * args.n
+    timed_ours = ours.rows[args.warmup:]
+    timed_trl = trl_times[args.warmup:]
+    trl_tok = trl_tokens[args.warmup:total]
+    ours_s, trl_s = med([r["wall_s"] for r in timed_ours]), med(timed_trl)
+    ours_sps, trl_sps = samples / ours_s, samples / trl_s
+    phases = sorted({k for r in timed_ours for k in r if k.startswith("time/")})
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = None
+    result = {
+        "ours_samples_per_s": round(ours_sps, 2),
+        "trl_samples_per_s": round(trl_sps, 2),
+        "ratio": round(ours_sps / trl_sps, 3),
+        "ours_step_s": round(ours_s, 3), "trl_step_s": round(trl_s, 3),
+        "ours_phase_s": {k.removeprefix("time/"): round(med([r.get(k) for r in timed_ours]), 3) for k in phases},
+        "ours_tokens_per_step": [r["tokens"] for r in timed_ours],
+        "trl_tokens_per_step": trl_tok,
+        "ours_tokens_per_s": round(med([r["tokens"] / r["wall_s"] for r in timed_ours]), 1),
+        "trl_tokens_per_s": (round(med([t / s for t, s in zip(trl_tok, timed_trl) if t is not None]), 1)
+                             if any(t is not None for t in trl_tok) else None),
+        "ours_step_s_all": [round(r["wall_s"], 3) for r in ours.rows],
+        "trl_step_s_all": [round(t, 3) for t in trl_times],
+        "settings": {"model": f"tiny:{args.preset}", "prompts_per_step": args.prompts, "n": args.n,
+                     "samples_per_step": samples, "max_tokens": args.max_tokens, "steps": args.steps,
+                     "warmup": args.warmup, "eos": "allowed" if args.allow_eos else "disabled (fixed length)",
+                     "trl_beta": args.trl_beta, "trl_threads": args.threads, "quick": args.quick},
+        "total_s": round(time.perf_counter() - t_start, 1),
+        "load_avg_1m": round(load, 2) if load is not None else None,
+    }
+    print(json.dumps(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()
