@@ -1,7 +1,12 @@
 """Full RL step throughput: our RL loop (`RLRun.step`) vs TRL's GRPOTrainer, in one process and run.
 
-    python benchmarks/rl_step.py [--quick] [--preset small] [--prompts 16] [--n 8] [--max-tokens 64]
+    python benchmarks/rl_step.py [--quick] [--preset small] [--prompts 8] [--n 8] [--max-tokens 64]
                                  [--steps 3] [--warmup 1] [--allow-eos] [--trl-beta 0.001]
+
+Defaults: the recipe's model (`small`), group size (n=8) and completion length (64), but 8 prompts
+per step instead of the recipe's 16 so that a run (4 steps per side) stays near 5 minutes on the
+shared 2-core machine; `--prompts 16` is the recipe's batch (both sides scale ~linearly).
+`--quick` is a smoke configuration (preset tiny, 2 prompts x 2 x 16 tokens, ~1 minute).
 
 Both sides train the same random-weight tiny Qwen2-VL (`model/tiny.py`, preset `small` = the
 default run's model, fp32, CPU) on the same prompts: items of the shapes-world `count` task with
@@ -33,6 +38,12 @@ TRL's step time runs from the end of the previous callback (after ours returned)
 `on_step_end`: batch fetch + generation + rewards + loss + optimiser step. The first --warmup steps
 of each side are excluded; figures are medians over the --steps timed steps. Ray is shut down at
 the end. Last line: one JSON object.
+
+Besides samples/s and the ratio it reports per-phase medians (ours: the metrics' time/* keys,
+`learn` = `prepare` (reference log-probs + values) + `update` (PPO epoch on policy and critic);
+TRL: `generate` = its `_generate`, `rest` = the step minus that), generated tokens per step and
+per second, and CPU seconds per step (ours: driver + learner + rollout actors; TRL: the driver
+process) -- on a shared machine wall time varies with the load, CPU time much less.
 """
 from __future__ import annotations
 
@@ -54,14 +65,14 @@ for key, value in {"VLLM_ENABLE_V1_MULTIPROCESSING": "0", "RAY_AUTH_MODE": "disa
     os.environ.setdefault(key, value)
 
 QUICK = {"preset": "tiny", "prompts": 2, "n": 2, "max_tokens": 16, "steps": 2, "warmup": 1}
-DEFAULTS = {"preset": "small", "prompts": 16, "n": 8, "max_tokens": 64, "steps": 3, "warmup": 1}
+DEFAULTS = {"preset": "small", "prompts": 8, "n": 8, "max_tokens": 64, "steps": 3, "warmup": 1}
 
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help=f"tiny smoke configuration: {QUICK}")
     ap.add_argument("--preset", help="tiny model preset (default small, the default run's model)")
-    ap.add_argument("--prompts", type=int, help="prompts per step (default 16)")
+    ap.add_argument("--prompts", type=int, help="prompts per step (default 8; the recipe uses 16)")
     ap.add_argument("--n", type=int, help="samples per prompt = TRL num_generations (default 8)")
     ap.add_argument("--max-tokens", type=int, help="completion length (default 64)")
     ap.add_argument("--steps", type=int, help="timed steps per side (default 3)")
@@ -143,12 +154,22 @@ class Ours:
             ray.get([w.__ray_call__.remote(ban_tokens, banned) for w in self.run.rollouts.workers])
         self.rows: list[dict] = []
 
+    def cpu_s(self) -> float:
+        """CPU seconds used so far by the driver, the learner and the rollout actors (all threads)."""
+        import ray
+
+        actors = [self.run.learner.actor, *self.run.rollouts.workers]
+        return time.process_time() + sum(ray.get([a.__ray_call__.remote(lambda _: time.process_time())
+                                                  for a in actors]))
+
     def step(self, i: int) -> dict:
+        cpu0 = self.cpu_s()                 # outside the timed window
         t0 = time.perf_counter()
         out = self.run.step(i)
         wall = time.perf_counter() - t0
+        cpu = self.cpu_s() - cpu0
         batch, m = out["batch"], out["metrics"]
-        row = {"step": i, "wall_s": wall, "samples": len(batch),
+        row = {"step": i, "wall_s": wall, "cpu_s": cpu, "samples": len(batch),
                "tokens": int(batch.response_lengths.sum()), "reward": m.get("reward/mean"),
                **{k: v for k, v in m.items() if k.startswith("time/")}}
         self.rows.append(row)
@@ -168,7 +189,8 @@ def trl_dataset(items):
                                "answer": str(it.answer)} for it in items])
 
 
-def make_trl(args, recipe, model_dir, items, work: Path, banned: list[int], callback, tokens_log: list):
+def make_trl(args, recipe, model_dir, items, work: Path, banned: list[int], callback, tokens_log: list,
+             gen_times: list):
     from transformers import AutoProcessor
     from trl import GRPOConfig, GRPOTrainer
 
@@ -195,23 +217,35 @@ def make_trl(args, recipe, model_dir, items, work: Path, banned: list[int], call
         gradient_checkpointing=False, report_to="none", logging_strategy="no", save_strategy="no",
         disable_tqdm=True, dataloader_num_workers=0, seed=recipe.seed, remove_unused_columns=False,
         generation_kwargs={"suppress_tokens": placeholders + banned})
-    return GRPOTrainer(model=model, reward_funcs=[count], args=config, train_dataset=trl_dataset(items),
-                       processing_class=processor, callbacks=[callback])
+    trainer = GRPOTrainer(model=model, reward_funcs=[count], args=config, train_dataset=trl_dataset(items),
+                          processing_class=processor, callbacks=[callback])
+    generate = trainer._generate   # time TRL's generation phase (HF generate + decoding)
+
+    def timed_generate(*a, **kw):
+        t0 = time.perf_counter()
+        try:
+            return generate(*a, **kw)
+        finally:
+            gen_times.append(time.perf_counter() - t0)
+
+    trainer._generate = timed_generate
+    return trainer
 
 
-def interleaver(ours: Ours, trl_times: list):
+def interleaver(ours: Ours, trl_times: list, trl_cpu: list):
     from transformers import TrainerCallback
 
     class Interleave(TrainerCallback):
         """Times each TRL step, then runs one step of ours before TRL's next step."""
 
         def on_train_begin(self, args, state, control, **kw):
-            self.mark = time.perf_counter()
+            self.mark, self.cpu = time.perf_counter(), time.process_time()
 
         def on_step_end(self, args, state, control, **kw):
             trl_times.append(time.perf_counter() - self.mark)
+            trl_cpu.append(time.process_time() - self.cpu)
             ours.step(len(trl_times) - 1)
-            self.mark = time.perf_counter()
+            self.mark, self.cpu = time.perf_counter(), time.process_time()
 
     return Interleave()
 
@@ -243,9 +277,12 @@ def main(argv=None) -> dict:
     t_start = time.perf_counter()
     ours = Ours(args, recipe, model_dir, items, work, banned)
     trl_times: list[float] = []
+    trl_cpu: list[float] = []
     trl_tokens: list = []
+    trl_gen: list[float] = []
     try:
-        trainer = make_trl(args, recipe, model_dir, items, work, banned, interleaver(ours, trl_times), trl_tokens)
+        callback = interleaver(ours, trl_times, trl_cpu)
+        trainer = make_trl(args, recipe, model_dir, items, work, banned, callback, trl_tokens, trl_gen)
         trainer.train()
     finally:
         ours.close()
@@ -257,6 +294,7 @@ def main(argv=None) -> dict:
     timed_ours = ours.rows[args.warmup:]
     timed_trl = trl_times[args.warmup:]
     trl_tok = trl_tokens[args.warmup:total]
+    trl_gen_timed = trl_gen[args.warmup:total]
     ours_s, trl_s = med([r["wall_s"] for r in timed_ours]), med(timed_trl)
     ours_sps, trl_sps = samples / ours_s, samples / trl_s
     phases = sorted({k for r in timed_ours for k in r if k.startswith("time/")})
@@ -270,11 +308,18 @@ def main(argv=None) -> dict:
         "ratio": round(ours_sps / trl_sps, 3),
         "ours_step_s": round(ours_s, 3), "trl_step_s": round(trl_s, 3),
         "ours_phase_s": {k.removeprefix("time/"): round(med([r.get(k) for r in timed_ours]), 3) for k in phases},
+        "trl_phase_s": {"generate": round(med(trl_gen_timed), 3),
+                        "rest": round(med([s - g for s, g in zip(timed_trl, trl_gen_timed)]), 3)},
         "ours_tokens_per_step": [r["tokens"] for r in timed_ours],
         "trl_tokens_per_step": trl_tok,
         "ours_tokens_per_s": round(med([r["tokens"] / r["wall_s"] for r in timed_ours]), 1),
         "trl_tokens_per_s": (round(med([t / s for t, s in zip(trl_tok, timed_trl) if t is not None]), 1)
                              if any(t is not None for t in trl_tok) else None),
+        "ours_generate_tokens_per_s": round(med([r["tokens"] / r["time/generate"] for r in timed_ours]), 1),
+        "trl_generate_tokens_per_s": (round(med([t / g for t, g in zip(trl_tok, trl_gen_timed) if t is not None]), 1)
+                                      if any(t is not None for t in trl_tok) else None),
+        "ours_cpu_s_per_step": round(med([r["cpu_s"] for r in timed_ours]), 2),
+        "trl_cpu_s_per_step": round(med(trl_cpu[args.warmup:]), 2),
         "ours_step_s_all": [round(r["wall_s"], 3) for r in ours.rows],
         "trl_step_s_all": [round(t, 3) for t in trl_times],
         "settings": {"model": f"tiny:{args.preset}", "prompts_per_step": args.prompts, "n": args.n,

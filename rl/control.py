@@ -33,7 +33,7 @@ def run_control(recipe, out: Path, record: dict, state: dict) -> dict | None:
     ctx.stage_dir.mkdir(parents=True, exist_ok=True)
     console.print(f"[bold]control[/bold]: SFT only from {stage.name} for {budget:.0f} s ({settings.steps} steps max)")
     train_and_save(recipe, ctx, sft_pairs(recipe, stage, state["data_dir"]), settings)
-    result = evaluate_model(recipe, ctx.state["model_dir"], heldout_items(recipe, state))
+    result = evaluate_model(recipe, ctx.state["model_dir"], heldout_items(recipe, state), state)
     data = record_stage(out, "sft_only", result, key="control")
     console.print(f"control: mean_verifiable {result['mean_verifiable']} {result['accuracy']}")
     return data["control"]

@@ -162,7 +162,9 @@ def timed(times: dict, name: str, fn, *args, **kw):
 class RLRun:
     """The actors of one RL stage and the loop over its steps."""
 
-    def __init__(self, recipe, stage, stage_dir, model_dir: str, train_items: list, heldout_items: list):
+    def __init__(self, recipe, stage, stage_dir, model_dir: str, train_items: list, heldout_items: list,
+                 state: dict | None = None):
+        from rewards.rm import make_reward_model
         from rl.checkpoint import latest_checkpoint, load_loop_state
         from rl.metrics import MetricsLogger
         from rl.rewarding import RewardWorker
@@ -177,7 +179,8 @@ class RLRun:
             self.learner.restart(ckpt)
         policy_dir = str(ckpt / "policy") if ckpt is not None else model_dir
         self.rollouts = RolloutGroup(policy_dir, recipe.rollout, dtype=recipe.model.dtype)
-        self.rewarder = ray.remote(RewardWorker).options(num_cpus=0).remote(recipe.rewards)
+        reward_models = make_reward_model(recipe, state)   # the scalar RM / judge the tasks name
+        self.rewarder = ray.remote(RewardWorker).options(num_cpus=0).remote(recipe.rewards, reward_models)
         self.sampler = PromptSampler(train_items, seed=recipe.seed)
         self.normaliser = SourceNormaliser()
         self.start_step = 0

@@ -11,9 +11,10 @@ from rl.evaluate import HEADLINE, evaluate
 MODEL_STAGES = ("sft", "rl", "rft")   # stage kinds after which the model is evaluated
 
 
-def evaluate_model(recipe, model_dir: str, items: list) -> dict:
+def evaluate_model(recipe, model_dir: str, items: list, state: dict | None = None) -> dict:
     """Greedy held-out answers from the model at `model_dir` (vLLM or HF engine, as the recipe's
     rollout section says), scored by the recipe's hybrid reward."""
+    from rewards.rm import make_reward_model
     from rl.loop import greedy_sampling
     from rl.rewarding import RewardWorker
     from rl.rollout import RolloutGroup
@@ -21,7 +22,7 @@ def evaluate_model(recipe, model_dir: str, items: list) -> dict:
 
     start_ray()
     group = RolloutGroup(model_dir, recipe.rollout, dtype=recipe.model.dtype)
-    scorer = RewardWorker(recipe.rewards)
+    scorer = RewardWorker(recipe.rewards, make_reward_model(recipe, state))
     try:
         return evaluate(group.generate, scorer.score, items, greedy_sampling(recipe.rollout.max_tokens))
     finally:

@@ -40,7 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     except StageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    finally:
+        shutdown_ray()
     return 0
+
+
+def shutdown_ray() -> None:
+    """Stop the local Ray cluster a stage started (actors, raylet), if any."""
+    ray = sys.modules.get("ray")
+    if ray is not None and ray.is_initialized():
+        ray.shutdown()
 
 
 def prepare_output_dir(recipe) -> Path:

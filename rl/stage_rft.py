@@ -20,6 +20,7 @@ def sample_prompts(recipe, stage, pool: list) -> list:
 
 @stage_runner("rft")
 def run_rft(recipe, stage, ctx) -> dict:
+    from rewards.rm import make_reward_model
     from rl.engines import Sampling
     from rl.rewarding import RewardWorker
     from rl.rollout import RolloutGroup
@@ -34,7 +35,7 @@ def run_rft(recipe, stage, ctx) -> dict:
         raise StageError(f"stage {stage.name}: no prompts with a verifiable answer in the RL pool")
     start_ray()
     group = RolloutGroup(ctx.state["model_dir"], recipe.rollout, dtype=recipe.model.dtype)
-    scorer = RewardWorker(recipe.rewards)
+    scorer = RewardWorker(recipe.rewards, make_reward_model(recipe, ctx.state))
     try:
         k = SMOKE_K if recipe.smoke else stage.k
         sampling = Sampling(recipe.rollout.temperature, recipe.rollout.top_p, recipe.rollout.max_tokens)

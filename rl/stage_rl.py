@@ -54,7 +54,7 @@ def run_rl(recipe, stage, ctx) -> dict:
     heldout = [it for it in heldout_items(recipe, ctx.state) if it.task in {t.task for t in train}]
     model_dir = ctx.state.get("model_dir") or str(_initial_model(recipe))
     start_ray()
-    run = RLRun(recipe, stage, ctx.stage_dir, model_dir, train, heldout)
+    run = RLRun(recipe, stage, ctx.stage_dir, model_dir, train, heldout, ctx.state)
     try:
         evals, steps_done = _loop(run, stage, ctx.stage_dir)
         run.learner.call("save", str(Path(ctx.stage_dir) / "final"))

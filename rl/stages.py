@@ -114,7 +114,7 @@ def evaluate_after(recipe, stage, out: Path, state: dict) -> None:
     if any(e["stage"] == stage.name for e in read_eval(out).get("stages", [])):
         return
     items = heldout_items(recipe, state)
-    result = evaluate_model(recipe, state["model_dir"], items)
+    result = evaluate_model(recipe, state["model_dir"], items, state)
     record_stage(out, stage.name, result)
     console.print(f"eval after {stage.name}: mean_verifiable {result['mean_verifiable']} {result['accuracy']}")
 

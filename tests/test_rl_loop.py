@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 RECIPE = """
 model: {path: "tiny:tiny"}
-tasks: {n_train: 6, n_heldout: 2, names: [count, math, choice, grounding]}
+tasks: {n_train: 6, n_heldout: 2, names: [count, math, choice, grounding], cold_start: {n_per_task: 2}}
 rollout: {n: 2, max_tokens: 16}
 ppo: {micro_batch_size: 8}
 rewards:
@@ -117,5 +117,6 @@ def test_learner_killed_mid_run_is_restarted_from_checkpoint(recipe_path, tmp_pa
         _loop(run, stage, stage_dir)                                     # steps 2, 3 after a restart
     finally:
         run.close()
+        ray.shutdown()
     assert run.learner.restarts == 1
     assert steps_logged(stage_dir) == [0, 1, 2, 3]

@@ -198,6 +198,8 @@ def test_hf_engine_generates_n_samples_with_matching_logprobs(tiny_model_dir, hf
 def ray_cluster():
     import ray
 
+    if ray.is_initialized():   # another test module's cluster: start ours afresh
+        ray.shutdown()
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import tests
     try:
