@@ -16,6 +16,7 @@ for _key, _value in {"VLLM_ENABLE_V1_MULTIPROCESSING": "0", "VLLM_CPU_KVCACHE_SP
                      "RAY_AUTH_MODE": "disabled", "TOKENIZERS_PARALLELISM": "false"}.items():
     os.environ.setdefault(_key, _value)
 
+from rewards.hybrid import RewardSetupError  # noqa: E402
 from rl.config import ConfigError, dump_recipe, load_recipe  # noqa: E402
 from rl.stages import StageError, run_stages  # noqa: E402
 
@@ -40,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     except StageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except RewardSetupError as e:
+        print(f"config error: {e}", file=sys.stderr)
+        return 2
     finally:
         shutdown_ray()
     return 0
