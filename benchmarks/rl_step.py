@@ -23,8 +23,8 @@ the model's own chat template), so both see the same prompt tokens. Per step bot
         prompts x n, num_generations = n, max_completion_length = max_tokens, gradient
         accumulation 1 (one optimiser step per batch of prompts, like ours), beta = --trl-beta
         (default 0.001 = our recipe's KL coefficient, so TRL also runs its reference model; TRL's
-        own default 0.0 skips it), gradient checkpointing off (TRL turns it on by default; off is
-        faster on CPU for a model this small), fp32, use_cpu, no logging, no saving.
+        own default 0.0 skips it), gradient checkpointing off (TRL turns it on by default to save
+        memory; it recomputes activations, so off is TRL's faster setting), fp32, use_cpu, no logging, no saving.
 
 Fixed-length completions: a random model rarely emits EOS, but to make the token count identical
 both sides have EOS disabled (default; `--allow-eos` keeps it): ours gets a -100 logit bias on the
@@ -44,13 +44,14 @@ Besides samples/s and the ratio it reports per-phase medians (ours: the metrics'
 TRL: `generate` = its `_generate`, `rest` = the step minus that), generated tokens per step and
 per second, and CPU seconds per step (ours: driver + learner + rollout actors; TRL: the driver
 process) and `ratio_cpu` (samples per CPU-second, ours / TRL) -- on a shared machine wall time
-varies with the load, CPU time much less. `ratio` (wall clock) is the figure of record.
+varies with the load (CPU time too, but less). `ratio` (wall clock) is the figure of record.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -289,6 +290,7 @@ def main(argv=None) -> dict:
     finally:
         ours.close()
         ray.shutdown()
+        shutil.rmtree(work, ignore_errors=True)
     if len(trl_times) != total or len(ours.rows) != total:
         raise RuntimeError(f"expected {total} steps per side, got TRL {len(trl_times)}, ours {len(ours.rows)}")
 
