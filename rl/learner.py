@@ -105,13 +105,20 @@ class Learner:
         return [len(item.images if hasattr(item, "images") else item.get("images") or [])
                 for item in rollout.sample_items()]
 
-    def _micro_batches(self, inputs: ModelInputs, n_images: list[int]):
+    def _micro_batches(self, inputs: ModelInputs, n_images: list[int], rows: list[int] | None = None):
+        """Micro-batches of `rows` (default: all), rows of similar length together (less padding)."""
         size = self.cfg.micro_batch_size
-        # rows of similar length together: less padding in each micro-batch
-        order = inputs.attention_mask.sum(1).argsort().tolist()
+        lengths = inputs.attention_mask.sum(1)
+        order = sorted(range(len(lengths)) if rows is None else rows, key=lambda r: int(lengths[r]))
         for i in range(0, len(order), size):
-            rows = order[i:i + size]
-            yield rows, _rows(inputs, rows, n_images)
+            part = order[i:i + size]
+            yield part, _rows(inputs, part, n_images)
+
+    def _minibatches(self, inputs: ModelInputs) -> list[list[int]]:
+        """`cfg.minibatches` disjoint row sets, one optimiser step each (a spread of lengths in each)."""
+        order = inputs.attention_mask.sum(1).argsort().tolist()
+        k = max(1, min(self.cfg.minibatches, len(order)))
+        return [order[j::k] for j in range(k)]
 
     def _policy_forward(self, model, mb: ModelInputs) -> tuple[torch.Tensor, torch.Tensor]:
         """(log-probs [b, t] at response positions, entropy per token [b, t])."""
@@ -168,39 +175,55 @@ class Learner:
 
     def _epochs(self, inputs, n_images, old_lp, ref_lp, values, advantages, returns, kl_coef,
                 train_policy: bool) -> dict:
+        """PPO epochs; each epoch makes one optimiser step per minibatch (so ratios move off 1 and
+        clipping can act from the second minibatch on); micro-batches accumulate gradients."""
         cfg = self.cfg
-        n_tokens = float(inputs.response_mask.sum())
         B = inputs.input_ids.shape[0]
         sums: dict[str, float] = {}
+        steps = 0
         for _ in range(cfg.epochs):
-            self.policy_opt.zero_grad(set_to_none=True)
-            self.critic_opt.zero_grad(set_to_none=True)
-            for rows, mb in self._micro_batches(inputs, n_images):
-                w, m = mb.input_ids.shape[1], mb.response_mask
-                cut = lambda x: x[rows, :w]   # noqa: E731
-                v_raw = self.critic(**mb.forward_kwargs()).float()
-                v_loss, v_stats = ppo.value_loss(shift_values(v_raw, m), cut(values), cut(returns), m,
-                                                 clip=cfg.value_clip, num_tokens=n_tokens)
-                v_loss.backward()
-                part = {"loss/value": float(v_loss.detach()), **{k: float(v) for k, v in v_stats.items()}}
-                if train_policy:
-                    logp, ent = self._policy_forward(self.policy, mb)
-                    p_loss, p_stats = ppo.policy_loss(logp, cut(old_lp), cut(advantages), m, cfg.eps_low,
-                                                      cfg.eps_high, cfg.dual_clip, num_tokens=n_tokens)
-                    kl_term = ppo.apply_kl(cfg.kl_mode, "loss", logp, cut(ref_lp), kl_coef[rows], m,
-                                           kind=cfg.kl_kind, num_tokens=n_tokens)
-                    ent_mean = ent.sum() / n_tokens
-                    (p_loss + kl_term - cfg.entropy_coef * ent_mean).backward()
-                    part.update({"loss/policy": float(p_loss.detach()), "loss/kl": float(kl_term.detach()),
-                                 "entropy": float(ent_mean.detach()), **{k: float(v) for k, v in p_stats.items()}})
-                for k, v in part.items():
-                    if not math.isfinite(v) and k != "explained_variance":
-                        raise FloatingPointError(f"learner: {k} is {v}")
-                    # losses and entropy are already this micro-batch's share of the batch mean;
-                    # the other stats are micro-batch means, weighted by rows
-                    sums[k] = sums.get(k, 0.0) + (v if k in ADDITIVE else v * len(rows) / B)
-            sums.update(self._optimiser_steps(train_policy))
-        return {k: v / cfg.epochs for k, v in sums.items()}
+            for mb_rows in self._minibatches(inputs):
+                n_tokens = float(inputs.response_mask[mb_rows].sum())
+                self.policy_opt.zero_grad(set_to_none=True)
+                self.critic_opt.zero_grad(set_to_none=True)
+                for rows, mb in self._micro_batches(inputs, n_images, mb_rows):
+                    part = self._micro_step(mb, rows, n_tokens, old_lp, ref_lp, values, advantages, returns,
+                                            kl_coef, train_policy)
+                    for k, v in part.items():
+                        # losses and entropy: this micro-batch's share of its minibatch's token mean;
+                        # other stats: micro-batch means, weighted by rows
+                        sums[k] = sums.get(k, 0.0) + (v if k in ADDITIVE else v * len(rows) / B)
+                for k, v in self._optimiser_steps(train_policy).items():
+                    sums[k] = sums.get(k, 0.0) + v
+                steps += 1
+        per_step = ADDITIVE + ("grad_norm/critic", "grad_norm/policy")
+        return {k: v / (steps if k in per_step else cfg.epochs) for k, v in sums.items()}
+
+    def _micro_step(self, mb, rows, n_tokens, old_lp, ref_lp, values, advantages, returns, kl_coef,
+                    train_policy: bool) -> dict:
+        """Forward/backward of one micro-batch for the critic (and the policy); returns its stats."""
+        cfg = self.cfg
+        w, m = mb.input_ids.shape[1], mb.response_mask
+        cut = lambda x: x[rows, :w]   # noqa: E731
+        v_raw = self.critic(**mb.forward_kwargs()).float()
+        v_loss, v_stats = ppo.value_loss(shift_values(v_raw, m), cut(values), cut(returns), m,
+                                         clip=cfg.value_clip, num_tokens=n_tokens)
+        v_loss.backward()
+        part = {"loss/value": float(v_loss.detach()), **{k: float(v) for k, v in v_stats.items()}}
+        if train_policy:
+            logp, ent = self._policy_forward(self.policy, mb)
+            p_loss, p_stats = ppo.policy_loss(logp, cut(old_lp), cut(advantages), m, cfg.eps_low,
+                                              cfg.eps_high, cfg.dual_clip, num_tokens=n_tokens)
+            kl_term = ppo.apply_kl(cfg.kl_mode, "loss", logp, cut(ref_lp), kl_coef[rows], m,
+                                   kind=cfg.kl_kind, num_tokens=n_tokens)
+            ent_mean = ent.sum() / n_tokens
+            (p_loss + kl_term - cfg.entropy_coef * ent_mean).backward()
+            part.update({"loss/policy": float(p_loss.detach()), "loss/kl": float(kl_term.detach()),
+                         "entropy": float(ent_mean.detach()), **{k: float(v) for k, v in p_stats.items()}})
+        for k, v in part.items():
+            if not math.isfinite(v) and k != "explained_variance":
+                raise FloatingPointError(f"learner: {k} is {v}")
+        return part
 
     def _optimiser_steps(self, train_policy: bool) -> dict:
         cfg = self.cfg

@@ -134,6 +134,7 @@ class PPOConfig(Section):
     warmup_steps: int = Field(5, ge=0)       # policy LR warm-up, in updates
     grad_clip: float = Field(1.0, gt=0)
     epochs: int = Field(1, ge=1)             # passes over each batch
+    minibatches: int = Field(2, ge=1)        # optimiser steps per epoch (each on a share of the batch)
     micro_batch_size: int = Field(32, ge=1)  # samples per forward/backward (gradient accumulation)
     eps_low: float = Field(0.2, gt=0, lt=1)
     eps_high: float = Field(0.28, gt=0)      # clip-higher: more room for raising unlikely tokens
