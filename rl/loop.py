@@ -184,6 +184,7 @@ class RLRun:
         self.sampler = PromptSampler(train_items, seed=recipe.seed)
         self.normaliser = SourceNormaliser()
         self.start_step = 0
+        self._pending, self._pool, self.resume_position = None, None, None
         if ckpt is not None:
             state = load_loop_state(ckpt)
             self.sampler.seek(state["sampler"])
@@ -194,8 +195,7 @@ class RLRun:
     # ---------------------------------------------------------------- one step
     def step(self, step: int) -> dict:
         cfg, times = self.stage, {}
-        prompts = self.sampler.next(cfg.prompts_per_step)
-        batch = timed(times, "generate", self.rollouts.generate, prompts)
+        batch = timed(times, "generate", self.next_batch)
         results = timed(times, "reward", lambda: ray.get(self.rewarder.score.remote(batch.sample_items(), batch.texts)))
         scores = self.normaliser(results) if self.recipe.ppo.normalize_rewards else \
             torch.tensor([r.reward for r in results])
@@ -212,6 +212,35 @@ class RLRun:
         metrics["policy_trained"] = int(step_in.train_policy)
         return {"metrics": metrics, "batch": batch, "results": results}
 
+    def next_batch(self):
+        """This step's rollout. With `overlap`, it was generated in the background during the
+        previous update (one step off-policy: its log-probs are the behaviour policy's, which is
+        what the PPO ratio needs), and the following one is started now."""
+        k = self.stage.prompts_per_step
+        if self._pending is None:
+            batch = self.rollouts.generate(self.sampler.next(k))
+        else:
+            batch = self._pending.result()
+            self._pending = None
+        if self.stage.overlap:
+            from concurrent.futures import ThreadPoolExecutor
+            self._pool = self._pool or ThreadPoolExecutor(1)
+            self.resume_position = self.sampler.position()   # the pending prompts are redone on resume
+            self._pending = self._pool.submit(self.rollouts.generate, self.sampler.next(k))
+        return batch
+
+    def discard_pending(self) -> None:
+        """Forget a batch generated ahead (after a learner restart it is redone from the checkpoint)."""
+        if self._pending is not None:
+            try:
+                self._pending.result()
+            except Exception:  # its worker may have died with the learner's step
+                pass
+            self._pending = None
+
+    def checkpoint_position(self) -> dict:
+        return self.resume_position if self._pending is not None else self.sampler.position()
+
     def evaluate(self) -> dict:
         from rl.evaluate import evaluate
         return evaluate(self.rollouts.generate,
@@ -219,6 +248,10 @@ class RLRun:
                         self.heldout, greedy_sampling(self.recipe.rollout.max_tokens))
 
     def close(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
         self.metrics.close()
         self.rollouts.close()
         for actor in (self.rewarder, self.learner.actor):

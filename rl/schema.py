@@ -224,6 +224,7 @@ class RLStage(Section):
     checkpoint_every: int = Field(10, ge=1)
     viewer_every: int = Field(10, ge=0)          # HTML rollout page every N steps (0: off)
     max_seconds: float | None = Field(None, gt=0)
+    overlap: bool = False   # generate the next batch during the update (one step off-policy)
 
 
 class RMStage(Section):

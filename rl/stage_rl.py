@@ -100,7 +100,7 @@ def _loop(run: RLRun, stage, stage_dir) -> list[dict]:
                              out["results"], m)
             if (step + 1) % stage.checkpoint_every == 0 or step + 1 == stage.steps:
                 save_checkpoint(stage_dir, step, lambda p: run.learner.call("save", p),
-                                {"sampler": run.sampler.position(), "normaliser": run.normaliser.state()})
+                                {"sampler": run.checkpoint_position(), "normaliser": run.normaliser.state()})
             bar.update(task, completed=step + 1, info=_info(m))
             step += 1
     return evals, step
@@ -116,6 +116,7 @@ def _recover(run: RLRun, stage_dir, error) -> int:
     console.print(f"[yellow]rl: learner died ({type(error).__name__}); restarting from "
                   f"{ckpt.name if ckpt else 'the start'}[/yellow]")
     run.learner.restart(ckpt)
+    run.discard_pending()
     if ckpt is None:
         run.sampler.seek({"epoch": 0, "offset": 0})
         run.normaliser.stats.clear()

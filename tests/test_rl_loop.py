@@ -72,7 +72,7 @@ def weights(path: Path) -> dict:
 
 def test_smoke_run_trains_policy_and_critic_then_resumes(recipe_path, tmp_path):
     out = tmp_path / "run"
-    assert main([str(recipe_path), f"output_dir={out}", "smoke=true"]) == 0
+    assert main([str(recipe_path), f"output_dir={out}", "smoke=true", "stages.2.overlap=true"]) == 0
     rl = out / "rl"
     assert steps_logged(rl) == [0, 1]
     rows = [json.loads(line) for line in (rl / "metrics.jsonl").read_text().splitlines()]
