@@ -73,6 +73,16 @@ def needed_sources(recipe) -> set[str]:
     return {s for task in recipe.rewards.tasks.values() for s in task.sources if s in MODEL_SOURCES}
 
 
+def without_missing_rm(recipe, state: dict | None = None, rm_path=None):
+    """(recipe, dropped tasks): tasks that name the scalar RM ("rm") are left out while no RM exists
+    (no rm_path, no reward_model.path, no trained `rm` stage), so everything else still scores."""
+    if rm_path or recipe.reward_model.path or (state or {}).get("rm_dir"):
+        return recipe, []
+    dropped = sorted(t for t, c in recipe.rewards.tasks.items() if "rm" in c.sources)
+    tasks = {t: c for t, c in recipe.rewards.tasks.items() if t not in dropped}
+    return recipe.model_copy(update={"rewards": recipe.rewards.model_copy(update={"tasks": tasks})}), dropped
+
+
 def make_reward_model(recipe, ctx_state: dict | None = None, rm_path=None, image_root=None) -> dict | None:
     """The reward models that the recipe's tasks name (None when none does).
 

@@ -28,7 +28,7 @@ from rich.table import Table
 
 from rewards.hybrid import HybridReward, RewardSetupError, UnknownTask
 from rewards.pool import PoolError
-from rewards.rm import make_reward_model
+from rewards.rm import make_reward_model, without_missing_rm
 from rl.config import ConfigError, load_recipe
 
 DEFAULT_RECIPE = "recipes/hybrid_rl.yaml"
@@ -107,6 +107,8 @@ def check_record(line: bytes, hybrid: HybridReward) -> dict:
         raise ValueError(f"id must be a string or an integer, got {record['id']!r}")
     if not isinstance(record["response"], str):
         raise ValueError(f"response must be a string, got {type(record['response']).__name__}")
+    if record["task"] in getattr(hybrid, "needs_rm", ()):
+        raise ValueError(f"task {record['task']!r} is scored by the scalar reward model: pass --rm DIR")
     try:
         hybrid.task_config(record["task"])
     except UnknownTask as e:
@@ -208,8 +210,13 @@ def main(argv: list[str] | None = None) -> int:
         if not Path(args.input).is_file():
             raise UsageError(f"{args.input}: input file not found")
         recipe = load_recipe(args.recipe, args.overrides)
+        recipe, needs_rm = without_missing_rm(recipe, rm_path=args.rm)
+        if needs_rm:
+            console.print(f"[yellow]tasks {', '.join(needs_rm)} are scored by the scalar reward model: "
+                          f"pass --rm DIR (or set reward_model.path) to score them[/yellow]")
         models = make_reward_model(recipe, rm_path=args.rm, image_root=args.image_root or Path(args.input).parent)
         hybrid = HybridReward(recipe.rewards, rm=models, workers=args.workers)
+        hybrid.needs_rm = set(needs_rm)
     except UsageError as e:
         print(f"usage error: {e} (see python -m rewards.score --help)", file=sys.stderr)
         return 2

@@ -11,29 +11,21 @@ from rl.evaluate import HEADLINE, evaluate
 MODEL_STAGES = ("sft", "rl", "rft")   # stage kinds after which the model is evaluated
 
 
-def scorable_rewards(recipe, state: dict | None):
-    """The recipe's rewards without tasks whose reward model does not exist yet (e.g. `chat`
-    before the `rm` stage has run): those tasks are left out of an evaluation, not failed."""
-    have_rm = bool(recipe.reward_model.path or (state or {}).get("rm_dir"))
-    tasks = {t: c for t, c in recipe.rewards.tasks.items() if have_rm or "rm" not in c.sources}
-    return recipe.rewards.model_copy(update={"tasks": tasks})
-
-
 def evaluate_model(recipe, model_dir: str, items: list, state: dict | None = None) -> dict:
     """Greedy held-out answers from the model at `model_dir` (vLLM or HF engine, as the recipe's
     rollout section says), scored by the recipe's hybrid reward (tasks it cannot score yet are
     left out)."""
-    from rewards.rm import make_reward_model
+    from rewards.rm import make_reward_model, without_missing_rm
     from rl.loop import greedy_sampling
     from rl.rewarding import RewardWorker
     from rl.rollout import RolloutGroup
     from rl.stage_rl import start_ray
 
-    rewards = scorable_rewards(recipe, state)
-    items = [it for it in items if it.task in rewards.tasks]
+    recipe, _ = without_missing_rm(recipe, state)
+    items = [it for it in items if it.task in recipe.rewards.tasks]
     start_ray()
     group = RolloutGroup(model_dir, recipe.rollout, dtype=recipe.model.dtype)
-    scorer = RewardWorker(rewards, make_reward_model(recipe.model_copy(update={"rewards": rewards}), state))
+    scorer = RewardWorker(recipe.rewards, make_reward_model(recipe, state))
     try:
         return evaluate(group.generate, scorer.score, items, greedy_sampling(recipe.rollout.max_tokens))
     finally:

@@ -190,7 +190,7 @@ def test_rm_stage_merges_eval_json_and_is_cached(tmp_path):
     assert len((out / "rm" / "log.jsonl").read_text().splitlines()) == 2   # one training run's rows
 
 
-def test_score_cli_uses_the_rm(trained, suite, tmp_path):
+def test_score_cli_uses_the_rm(trained, suite, tmp_path, capsys):
     from rewards.score import main
 
     *_, path = trained
@@ -203,5 +203,7 @@ def test_score_cli_uses_the_rm(trained, suite, tmp_path):
     assert main(args) == 0
     rows = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [set(r["rewards"]) for r in rows] == [{"rm"}, {"rm"}] and "error" not in rows[0]
+    # without an RM the other tasks still score; the RM's lines are reported as bad lines (exit 1)
     missing = [str(src), "-o", str(tmp_path / "o2.jsonl"), "--set", "rewards.tasks.chat.sources.rm=1.0"]
-    assert main(missing) == 2
+    assert main(missing) == 1
+    assert "scored by the scalar reward model: pass --rm DIR" in capsys.readouterr().err
