@@ -55,7 +55,10 @@ class ScalarRM:
             for i in range(0, len(samples), self.batch_size):
                 scores = score_batch(self.model, self.processor, samples[i: i + self.batch_size],
                                      solutions[i: i + self.batch_size])
-                out.extend(scores.float().cpu().tolist())
+                # sigmoid: the Bradley-Terry probability of beating a response scored 0, in (0, 1),
+                # so a response that fails the format gate (fail_reward, 0 by default) never
+                # out-scores one that passes (with raw scores it could, whenever they are negative)
+                out.extend(torch.sigmoid(scores.float()).cpu().tolist())
         return out
 
     def with_root(self, sample: dict) -> dict:

@@ -109,7 +109,7 @@ def test_scalar_rm_scores_like_the_trained_model_and_needs_a_prompt(trained, sui
     scorer = ScalarRM(path, image_root=suite, batch_size=2)
     records = [{k: v for k, v in p.items() if k != "image_root"} for p in pairs[:3]]
     got = scorer.score(records * 2, [p["chosen"] for p in pairs[:3]] + [p["rejected"] for p in pairs[:3]])
-    assert got == pytest.approx(rc.tolist() + rr.tolist(), abs=1e-4)
+    assert got == pytest.approx(torch.sigmoid(torch.cat([rc, rr])).tolist(), abs=1e-4)   # rewards in (0, 1)
     with pytest.raises(ValueError, match="needs its 'prompt'"):
         scorer.score([{"id": "x", "task": "chat"}], ["text"])
     with pytest.raises(FileNotFoundError, match="not a trained scalar reward model"):
