@@ -28,9 +28,6 @@ from rl.engines import Sampling
 from rl.learner import Learner, StepInputs
 from rl.rewarding import SourceNormaliser
 
-GREEDY_TOKENS_EXTRA = 0
-
-
 @dataclass
 class PromptSampler:
     """Shuffled passes over the prompts; `position` (pass, offset) makes resume exact."""
@@ -269,6 +266,4 @@ def _kl_for_all(batch, train_batch, kl_train: list[float]) -> list[float]:
     return [by_id.get(i, 0.0) for i in batch.sample_ids]
 
 
-__all__ = ["PromptSampler", "SourceNormaliser", "kl_coefs", "groups_with_spread", "select_rows",
-           "LearnerHandle", "make_learner_factory", "step_metrics", "greedy_sampling", "timed",
-           "RayActorError"]
+__all__ = ["RLRun", "PromptSampler", "RayActorError"]   # RayActorError: what rl/stage_rl.py catches
