@@ -39,10 +39,8 @@ def read_eval(out: Path) -> dict:
 
 
 def write_eval(out: Path, data: dict) -> None:
-    path = Path(out) / "eval.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1))
-    tmp.replace(path)
+    from rl.stages import write_json
+    write_json(Path(out) / "eval.json", data)
 
 
 def record_stage(out: Path, stage: str, result: dict, key: str = "stages") -> dict:

@@ -1,7 +1,6 @@
 """Stage `rl`: the hybrid RL loop (rl/loop.py) with logging, evaluation, viewer and checkpoints."""
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -10,7 +9,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rl.checkpoint import latest_checkpoint, save_checkpoint
 from rl.loop import RayActorError, RLRun
-from rl.stages import StageError, console, heldout_items, stage_runner
+from rl.stages import StageError, console, heldout_items, stage_runner, write_json
 from rl.stage_sft import cold_start_split
 from tasks import load_suite
 
@@ -60,7 +59,7 @@ def run_rl(recipe, stage, ctx) -> dict:
         run.learner.call("save", str(Path(ctx.stage_dir) / "final"))
     finally:
         run.close()
-    _write_json(Path(ctx.stage_dir) / "eval.json", evals)
+    write_json(Path(ctx.stage_dir) / "eval.json", evals)
     ctx.state["model_dir"] = str(Path(ctx.stage_dir) / "final" / "policy")
     return {"steps": steps_done, "learner_restarts": run.learner.restarts,
             "rollout_restarts": run.rollouts.restarts, "evals": [(e["step"], e["mean_verifiable"]) for e in evals]}
@@ -134,8 +133,3 @@ def _info(m: dict) -> str:
              f"entropy {m.get('entropy', float('nan')):.2f}", f"kl {m.get('loss/kl', 0):.4f}"]
     return "  ".join(parts)
 
-
-def _write_json(path: Path, obj) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(obj, indent=1))
-    tmp.replace(path)

@@ -93,7 +93,7 @@ def run_stages(recipe, out: Path) -> dict[str, Any]:
             entry = {"name": stage.name, "kind": stage.kind, "seconds": round(time.time() - start, 2),
                      "summary": summary, "state": _jsonable(state)}
             record["finished"].append(entry)
-            _write_json(record_path, record)
+            write_json(record_path, record)
             console.print(f"stage {stage.name}: done in {entry['seconds']} s {_short(summary)}")
         evaluate_after(recipe, stage, out, state)
     if recipe.control:
@@ -143,7 +143,8 @@ def _jsonable(state: dict) -> dict:
     return {k: str(v) if isinstance(v, Path) else v for k, v in state.items()}
 
 
-def _write_json(path: Path, obj) -> None:
+def write_json(path: Path, obj) -> None:
+    """Write JSON atomically (a temporary file beside it, then rename)."""
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(obj, indent=1))
     tmp.replace(path)
