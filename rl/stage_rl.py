@@ -11,7 +11,6 @@ from rl.checkpoint import latest_checkpoint, save_checkpoint
 from rl.loop import RayActorError, RLRun
 from rl.stages import StageError, console, heldout_items, stage_runner, write_json
 from rl.stage_sft import cold_start_split
-from tasks import load_suite
 
 SMOKE = {"steps": 2, "prompts_per_step": 2, "value_warmup_steps": 1}
 
@@ -29,18 +28,18 @@ def start_ray() -> None:
                      runtime_env={"env_vars": env})
 
 
-def rl_items(recipe, stage, ctx) -> tuple[list, list]:
+def rl_items(recipe, stage, ctx) -> list:
+    """The RL prompt pool: train items without cold-start traces, of tasks that have a reward."""
     if "data_dir" not in ctx.state:
         raise StageError(f"stage {stage.name}: needs a `data` stage before it")
     rewarded = set(recipe.rewards.tasks)
     wanted = set(stage.tasks or recipe.tasks.names) & rewarded
     pool = cold_start_split(recipe, ctx.state["data_dir"])[1]   # prompts without cold-start traces
     train = [it for it in pool if it.task in wanted]
-    heldout = [it for it in load_suite(ctx.state["data_dir"], "heldout") if it.task in wanted]
     if not train:
         raise StageError(f"stage {stage.name}: no train prompts for tasks {sorted(wanted)} "
                          f"(a task needs an entry under rewards.tasks)")
-    return train, heldout
+    return train
 
 
 @stage_runner("rl")
@@ -49,7 +48,7 @@ def run_rl(recipe, stage, ctx) -> dict:
 
     if recipe.smoke:
         stage = stage.model_copy(update={k: v for k, v in SMOKE.items() if k in type(stage).model_fields})
-    train, _ = rl_items(recipe, stage, ctx)
+    train = rl_items(recipe, stage, ctx)
     heldout = [it for it in heldout_items(recipe, ctx.state) if it.task in {t.task for t in train}]
     model_dir = ctx.state.get("model_dir") or str(_initial_model(recipe))
     start_ray()

@@ -97,7 +97,7 @@ def test_learner_killed_mid_run_is_restarted_from_checkpoint(recipe_path, tmp_pa
 
     from rl.stage_rl import _loop, rl_items, start_ray
     from rl.loop import RLRun
-    from rl.stages import StageContext
+    from rl.stages import StageContext, heldout_items
     from rl.stage_data import run_data
     from model.load import resolve_model_path
 
@@ -105,7 +105,7 @@ def test_learner_killed_mid_run_is_restarted_from_checkpoint(recipe_path, tmp_pa
     ctx = StageContext(out=tmp_path, stage_dir=tmp_path / "data")
     run_data(recipe, recipe.stages[0], ctx)
     stage = recipe.stages[2]
-    train, heldout = rl_items(recipe, stage, ctx)
+    train, heldout = rl_items(recipe, stage, ctx), heldout_items(recipe, ctx.state)
     start_ray()
     stage_dir = tmp_path / "rl"
     stage_dir.mkdir()
