@@ -24,26 +24,36 @@ def text_hidden_size(config) -> int:
     return text.hidden_size
 
 
-class ScalarModel(nn.Module):
-    """backbone (Qwen2VLModel-like: returns last_hidden_state) -> Linear(hidden, 1)."""
+POOLS = ("last", "mean", "sum")
 
-    def __init__(self, backbone: nn.Module, hidden: int, config=None):
+
+class ScalarModel(nn.Module):
+    """backbone (Qwen2VLModel-like: returns last_hidden_state) -> Linear(hidden, 1).
+
+    `pool` turns the per-token values into a sequence's score: "last" (the value at the last
+    token), "mean" or "sum" (over the response tokens: each token's value is a local verdict, so a
+    wrong phrase lowers the score wherever it sits, without one position having to sum up all)."""
+
+    def __init__(self, backbone: nn.Module, hidden: int, config=None, pool: str = "last"):
         super().__init__()
+        if pool not in POOLS:
+            raise ValueError(f"pool must be one of {', '.join(POOLS)}, got {pool!r}")
         self.backbone = backbone
+        self.pool = pool
         self.head = nn.Linear(hidden, 1)
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
         self.config = config
 
     @classmethod
-    def from_policy(cls, policy: nn.Module) -> "ScalarModel":
-        """A critic initialised from the policy: a deep copy of its VL backbone, a zero head."""
+    def from_policy(cls, policy: nn.Module, pool: str = "last") -> "ScalarModel":
+        """A critic (or RM) initialised from the policy: a deep copy of its VL backbone, a zero head."""
         import copy
 
         backbone = copy.deepcopy(policy.model)
         for p in backbone.parameters():
             p.requires_grad_(True)
-        return cls(backbone, text_hidden_size(policy.config), policy.config)
+        return cls(backbone, text_hidden_size(policy.config), policy.config, pool)
 
     def forward(self, input_ids, attention_mask=None, pixel_values=None, image_grid_thw=None,
                 mm_token_type_ids=None, **_) -> torch.Tensor:
@@ -52,11 +62,19 @@ class ScalarModel(nn.Module):
                             image_grid_thw=image_grid_thw, mm_token_type_ids=mm_token_type_ids, use_cache=False)
         return self.head(out.last_hidden_state).squeeze(-1)
 
-    def score(self, attention_mask: torch.Tensor, **inputs) -> torch.Tensor:
-        """One scalar per sequence [B]: the value at the last non-padding token (right padding)."""
+    def score(self, attention_mask: torch.Tensor, response_mask: torch.Tensor | None = None,
+              **inputs) -> torch.Tensor:
+        """One scalar per sequence [B] (right padding), pooled as `self.pool` says; "mean"/"sum"
+        pool over `response_mask` (1 on the response's tokens)."""
         values = self(attention_mask=attention_mask, **inputs)
-        last = attention_mask.long().sum(dim=1) - 1
-        return values[torch.arange(values.shape[0]), last]
+        if self.pool == "last":
+            last = attention_mask.long().sum(dim=1) - 1
+            return values[torch.arange(values.shape[0]), last]
+        if response_mask is None:
+            raise ValueError(f"pool {self.pool!r} needs a response_mask")
+        m = response_mask.to(values.dtype)
+        total = (values * m).sum(1)
+        return total if self.pool == "sum" else total / m.sum(1).clamp_min(1)
 
     def save(self, path: str | Path, source_dir: str | Path | None = None) -> Path:
         """Write weights + meta; copy config/tokenizer/processor files from `source_dir`."""
@@ -66,7 +84,7 @@ class ScalarModel(nn.Module):
         tmp.mkdir(parents=True)
         state = {k: v.detach().contiguous() for k, v in self.state_dict().items()}
         save_file(state, str(tmp / WEIGHTS))
-        (tmp / META).write_text(json.dumps({"hidden": self.head.in_features}))
+        (tmp / META).write_text(json.dumps({"hidden": self.head.in_features, "pool": self.pool}))
         if source_dir is not None:
             for f in Path(source_dir).iterdir():
                 if f.is_file() and not f.name.endswith(".safetensors") and f.name != META:
@@ -92,6 +110,7 @@ class ScalarModel(nn.Module):
             full = AutoModelForImageTextToText.from_config(config, dtype=dtype)
         else:
             full = klass._from_config(config, dtype=dtype)
-        model = cls(full.model, json.loads((path / META).read_text())["hidden"], config)
+        meta = json.loads((path / META).read_text())
+        model = cls(full.model, meta["hidden"], config, meta.get("pool", "last"))
         model.load_state_dict(load_file(str(path / WEIGHTS)))
         return model.to(dtype)

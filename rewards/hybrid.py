@@ -100,10 +100,14 @@ class HybridReward:
             raise UnknownTask(f"unknown task {task!r}{hint}; known tasks: {', '.join(sorted(self.tasks))}")
         return tcfg
 
-    def score(self, samples: list[dict], responses: list[str], *, no_format: bool = False) -> list[RewardResult]:
+    def score(self, samples: list[dict], responses: list[str], *, no_format: bool = False,
+              train: bool = False) -> list[RewardResult]:
+        """`train`: the RL loop's training rewards (each task's `train_meta` merged over its `meta`)."""
         if len(samples) != len(responses):
             raise ValueError(f"{len(samples)} samples but {len(responses)} responses")
         configs = [self.task_config(s.get("task")) for s in samples]   # all errors before any work
+        if train:
+            configs = [c.for_training() for c in configs]
         results, solutions = [], []
         for tcfg, response in zip(configs, responses):
             result, solution = self._gate(tcfg, response, no_format)

@@ -22,8 +22,8 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from model.prompts import load_images, prompt_text
-from sft.data import END, Example, collate
+from model.shared_images import share_repeated_images
+from sft.data import IGNORE, Example, collate, make_example
 
 
 @dataclass
@@ -42,22 +42,15 @@ class RMSettings:
 
 def rm_example(processor, sample: dict, response: str) -> Example:
     """One (prompt + images, response) sequence for the RM: the chat prompt, the response and
-    `<|im_end|>`, whose position the RM scores. One processor call (no label masking needed)."""
-    images = load_images(sample)
-    out = processor(text=[prompt_text(processor, sample) + response + END], images=images or None,
-                    return_tensors="pt")
-    ids = out["input_ids"][0]
-    mm = out.get("mm_token_type_ids")
-    return Example(input_ids=ids, labels=ids, mm_token_type_ids=mm[0] if mm is not None else torch.zeros_like(ids),
-                   pixel_values=out.get("pixel_values", torch.zeros(0)),
-                   image_grid_thw=out.get("image_grid_thw", torch.zeros(0, 3, dtype=torch.long)))
+    `<|im_end|>`; `labels` mark the response's tokens (the prompt is -100)."""
+    return make_example(processor, sample, response)
 
 
 def score_batch(model, processor, samples: list[dict], responses: list[str]) -> torch.Tensor:
     """RM scores [B] of (sample, response) pairs in one forward pass."""
     batch = collate([rm_example(processor, s, r) for s, r in zip(samples, responses)],
                     processor.tokenizer.pad_token_id)
-    batch.pop("labels")
+    batch["response_mask"] = batch.pop("labels") != IGNORE
     return model.score(**batch)
 
 
@@ -110,6 +103,7 @@ def train_rm(model, processor, pairs: list[dict], settings: RMSettings,
         raise ValueError("reward-model training needs at least one preference pair")
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
+    share_repeated_images(model.backbone)   # a pair's two sides share their image
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=settings.lr, weight_decay=settings.weight_decay)
     model.train()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import torch
 
 from model.load import load_vlm
+from model.shared_images import share_repeated_images
 from model.value import ScalarModel
 from rl import ppo
 from rl.batch import ModelInputs, Rollout
@@ -91,6 +92,8 @@ class Learner:
         self.reference.requires_grad_(False).eval()
         self.critic = (ScalarModel.load(Path(checkpoint_dir) / "critic") if checkpoint_dir
                        else ScalarModel.from_policy(self.policy)).to(self.device)
+        for model in (self.policy, self.reference, self.critic.backbone):
+            share_repeated_images(model)   # a prompt's n samples: one vision-tower pass per image
         self.model_dir = model_dir
         self.policy_opt = torch.optim.AdamW([p for p in self.policy.parameters() if p.requires_grad],
                                             lr=ppo_cfg.lr, weight_decay=ppo_cfg.weight_decay)

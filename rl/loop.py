@@ -193,7 +193,7 @@ class RLRun:
     def step(self, step: int) -> dict:
         cfg, times = self.stage, {}
         batch = timed(times, "generate", self.next_batch)
-        results = timed(times, "reward", lambda: ray.get(self.rewarder.score.remote(batch.sample_items(), batch.texts)))
+        results = timed(times, "reward", lambda: ray.get(self.rewarder.score.remote(batch.sample_items(), batch.texts, train=True)))
         scores = self.normaliser(results) if self.recipe.ppo.normalize_rewards else \
             torch.tensor([r.reward for r in results])
         spread = groups_with_spread(batch, [r.reward for r in results])

@@ -25,8 +25,8 @@ class RewardWorker:
     def __init__(self, rewards_cfg, rm=None):
         self.reward = HybridReward(rewards_cfg, rm=rm)
 
-    def score(self, items: list, responses: list[str]) -> list[RewardResult]:
-        return self.reward.score([sample_record(it) for it in items], responses)
+    def score(self, items: list, responses: list[str], train: bool = False) -> list[RewardResult]:
+        return self.reward.score([sample_record(it) for it in items], responses, train=train)
 
     def close(self) -> None:
         self.reward.close()

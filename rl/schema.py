@@ -88,6 +88,12 @@ class TaskRewardConfig(Section):
     sources: dict[str, float] = {}
     format_gate: bool = True
     meta: dict[str, Any] = {}   # merged into each sample for its verifiers (e.g. iou_threshold)
+    # merged over `meta` for the RL stages' training rewards only (e.g. grounding's dense
+    # `{iou_mode: iou}`); held-out evaluation and rejection sampling keep `meta`
+    train_meta: dict[str, Any] = {}
+
+    def for_training(self) -> "TaskRewardConfig":
+        return self.model_copy(update={"meta": {**self.meta, **self.train_meta}}) if self.train_meta else self
 
 
 class RewardsConfig(Section):
@@ -240,6 +246,7 @@ class RMStage(Section):
     warmup_steps: int = Field(10, ge=0)
     weight_decay: float = Field(0.0, ge=0)
     grad_clip: float = Field(1.0, gt=0)
+    pool: Literal["last", "mean", "sum"] = "sum"  # score = the value at the last token, or the mean/sum of the response's token values
     n_pairs: int = Field(2000, ge=1)             # train pairs (from the train split's chat items)
     n_heldout_pairs: int = Field(200, ge=1)      # held-out pairs (from the held-out split)
     max_seconds: float | None = Field(None, gt=0)

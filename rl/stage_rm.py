@@ -91,7 +91,7 @@ def train_and_save(recipe, stage, ctx, train: list[dict], heldout: list[dict], r
 
     policy, processor = load_current_model(recipe, ctx)
     source = ctx.state.get("model_dir") or resolve_model_path(recipe.model.path, seed=recipe.model.seed)
-    rm = ScalarModel.from_policy(policy)
+    rm = ScalarModel.from_policy(policy, pool=stage.pool)
     del policy
     settings = RMSettings(**{k: getattr(stage, k) for k in TRAIN_FIELDS}, seed=recipe.seed)
     with (Path(ctx.stage_dir) / "log.jsonl").open("a") as log_file:

@@ -111,6 +111,19 @@ def test_task_meta_reaches_the_verifier_and_the_sample_wins():
     assert b.reward == 0.0
 
 
+def test_train_meta_applies_to_training_rewards_only():
+    # gold box [0,0,100,100] (norm-1000), answer [0,0,100,50]: IoU 0.5 -> dense reward 0.5 in
+    # training, 0 at evaluation with threshold 0.6
+    cfg = config({"grounding": T(sources={"grounding": 1.0}, meta={"iou_threshold": 0.6},
+                                 train_meta={"iou_mode": "iou"})}, workers=0)
+    sample = {"task": "grounding", "answer": [0, 0, 100, 100], "image_size": [112, 112]}
+    with HybridReward(cfg) as h:
+        ev, = h.score([sample], [think("[0,0,100,50]")])
+        tr, = h.score([sample], [think("[0,0,100,50]")], train=True)
+    assert ev.reward == 0.0
+    assert tr.reward == pytest.approx(0.5)
+
+
 def test_unknown_names_fail_at_start_up():
     with pytest.raises(RewardSetupError, match=r"rewards.tasks.math.sources: unknown verifier 'maths'.*known: .*math"):
         HybridReward(RewardsConfig(tasks={"math": T(sources={"maths": 1.0})}, workers=0))

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from model.load import load_vlm
@@ -33,3 +34,26 @@ def test_critic_from_policy_values_train_and_round_trip(tiny_model_dir, tmp_path
     saved = critic.save(tmp_path / "critic", source_dir=tiny_model_dir)
     again = ScalarModel.load(saved)
     assert torch.allclose(again.score(**batch), scores, atol=1e-5)
+
+
+def test_pooled_scores_sum_and_mean_the_response_values_and_survive_save(tiny_model_dir, tmp_path):
+    policy, processor = load_vlm(tiny_model_dir)
+    batch = batch_for(processor, tmp_path)
+    response = batch.pop("labels") != -100
+    for pool in ("sum", "mean"):
+        rm = ScalarModel.from_policy(policy, pool=pool)
+        torch.nn.init.normal_(rm.head.weight, std=0.1)
+        with torch.no_grad():
+            values = rm(**batch)
+            got = rm.score(response_mask=response, **batch)
+        want = [values[i][response[i]].sum() for i in range(2)]
+        if pool == "mean":
+            want = [w / response[i].sum() for i, w in enumerate(want)]
+        assert torch.allclose(got, torch.stack(want), atol=1e-6)
+        again = ScalarModel.load(rm.save(tmp_path / pool, source_dir=tiny_model_dir))
+        assert again.pool == pool
+        assert torch.allclose(again.score(response_mask=response, **batch), got, atol=1e-5)
+    with pytest.raises(ValueError, match="response_mask"):
+        rm.score(**batch)
+    with pytest.raises(ValueError, match="pool must be"):
+        ScalarModel.from_policy(policy, pool="max")
