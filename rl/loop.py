@@ -26,7 +26,7 @@ from ray.exceptions import RayActorError
 
 from rl.engines import Sampling
 from rl.learner import Learner, StepInputs
-from rl.rewarding import SourceNormaliser
+from rl.rewarding import SourceNormaliser, source_key
 
 @dataclass
 class PromptSampler:
@@ -194,7 +194,8 @@ class RLRun:
         cfg, times = self.stage, {}
         batch = timed(times, "generate", self.next_batch)
         results = timed(times, "reward", lambda: ray.get(self.rewarder.score.remote(batch.sample_items(), batch.texts, train=True)))
-        scores = self.normaliser(results) if self.recipe.ppo.normalize_rewards else \
+        keys = [source_key(self.recipe.rewards.tasks[t]) for t in batch.tasks]
+        scores = self.normaliser(results, keys) if self.recipe.ppo.normalize_rewards else \
             torch.tensor([r.reward for r in results])
         spread = groups_with_spread(batch, [r.reward for r in results])
         train_batch, train_scores = batch, scores

@@ -52,24 +52,28 @@ class RunningStat:
         return math.sqrt(self.m2 / (self.n - 1)) if self.n > 1 else 1.0
 
 
+def source_key(task_config) -> str:
+    """The normalisation group of a task's samples: its reward sources, e.g. "math", "count+rm"."""
+    return "+".join(sorted(task_config.sources)) or "format"
+
+
 @dataclass
 class SourceNormaliser:
     """Normalise each sample's reward by the running statistics of its reward source.
 
-    A sample's source is the set of sources of its task (e.g. "math", "rm", "count+rm"); a failed
-    format gate is still scored under that source, so the gate's penalty keeps its sign relative
-    to the source's mean. Statistics update before normalising (the first batch included).
+    A sample's source is the set of sources of its *task* (`source_key`), given by the caller, not
+    read off the result: a sample that failed the format gate has no per-source scores, yet it must
+    be normalised with its task's other samples, so that the gate's penalty keeps its sign (a failed
+    gate scored in a group of its own would normalise to 0 and beat every wrong answer, which
+    normalises below 0). Statistics update before normalising (the first batch included).
     """
 
     min_std: float = 0.05
     stats: dict[str, RunningStat] = field(default_factory=dict)
 
-    @staticmethod
-    def source_of(result: RewardResult) -> str:
-        return "+".join(sorted(result.rewards)) or "format"
-
-    def __call__(self, results: list[RewardResult]) -> torch.Tensor:
-        keys = [self.source_of(r) for r in results]
+    def __call__(self, results: list[RewardResult], keys: list[str]) -> torch.Tensor:
+        if len(keys) != len(results):
+            raise ValueError(f"{len(results)} results but {len(keys)} source keys")
         raw = [r.reward for r in results]
         for key in set(keys):
             self.stats.setdefault(key, RunningStat()).update([x for k, x in zip(keys, raw) if k == key])
