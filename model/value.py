@@ -69,7 +69,7 @@ class ScalarModel(nn.Module):
         values = self(attention_mask=attention_mask, **inputs)
         if self.pool == "last":
             last = attention_mask.long().sum(dim=1) - 1
-            return values[torch.arange(values.shape[0]), last]
+            return values[torch.arange(values.shape[0], device=values.device), last]
         if response_mask is None:
             raise ValueError(f"pool {self.pool!r} needs a response_mask")
         m = response_mask.to(values.dtype)

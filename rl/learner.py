@@ -37,7 +37,7 @@ class StepInputs:
 
 def _rows(inputs: ModelInputs, rows: list[int], images_per_sample: list[int]) -> ModelInputs:
     """The micro-batch of `rows` (cut to its own longest sequence), vision inputs included."""
-    idx = torch.tensor(rows)
+    idx = torch.tensor(rows, device=inputs.input_ids.device)
     width = int(inputs.attention_mask[idx].sum(1).max())
     kw = {f: getattr(inputs, f)[idx, :width] for f in ("input_ids", "attention_mask", "response_mask",
                                                         "old_logprobs", "mm_token_type_ids")
@@ -49,7 +49,7 @@ def _rows(inputs: ModelInputs, rows: list[int], images_per_sample: list[int]) ->
     img_start = [0]
     for n in images_per_sample:
         img_start.append(img_start[-1] + n)
-    patch_start = torch.cat([torch.zeros(1, dtype=torch.long), patches.cumsum(0)])
+    patch_start = [0] + patches.cumsum(0).tolist()
     imgs = [i for r in rows for i in range(img_start[r], img_start[r + 1])]
     pix = torch.cat([inputs.pixel_values[patch_start[i]:patch_start[i + 1]] for i in imgs]) if imgs else None
     return ModelInputs(**kw, pixel_values=pix, image_grid_thw=grid[imgs] if imgs else None)
@@ -92,8 +92,9 @@ class Learner:
         self.reference.requires_grad_(False).eval()
         self.critic = (ScalarModel.load(Path(checkpoint_dir) / "critic") if checkpoint_dir
                        else ScalarModel.from_policy(self.policy)).to(self.device)
-        for model in (self.policy, self.reference, self.critic.backbone):
-            share_repeated_images(model)   # a prompt's n samples: one vision-tower pass per image
+        if ppo_cfg.share_images:   # a prompt's n samples: one vision-tower pass per image
+            for model in (self.policy, self.reference, self.critic.backbone):
+                share_repeated_images(model)
         self.model_dir = model_dir
         self.policy_opt = torch.optim.AdamW([p for p in self.policy.parameters() if p.requires_grad],
                                             lr=ppo_cfg.lr, weight_decay=ppo_cfg.weight_decay)

@@ -138,6 +138,7 @@ class PPOConfig(Section):
     critic_lr: float = Field(3e-4, gt=0)
     weight_decay: float = Field(0.0, ge=0)
     warmup_steps: int = Field(5, ge=0)       # policy LR warm-up, in updates
+    share_images: bool = True                # vision tower once per distinct image (model/shared_images.py)
     grad_clip: float = Field(1.0, gt=0)
     epochs: int = Field(1, ge=1)             # passes over each batch
     minibatches: int = Field(2, ge=1)        # optimiser steps per epoch (each on a share of the batch)
@@ -246,7 +247,7 @@ class RMStage(Section):
     warmup_steps: int = Field(10, ge=0)
     weight_decay: float = Field(0.0, ge=0)
     grad_clip: float = Field(1.0, gt=0)
-    pool: Literal["last", "mean", "sum"] = "sum"  # score = the value at the last token, or the mean/sum of the response's token values
+    pool: Literal["last", "mean", "sum"] = "mean"  # score = the value at the last token, or the mean/sum of the response's token values
     n_pairs: int = Field(2000, ge=1)             # train pairs (from the train split's chat items)
     n_heldout_pairs: int = Field(200, ge=1)      # held-out pairs (from the held-out split)
     max_seconds: float | None = Field(None, gt=0)

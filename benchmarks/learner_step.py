@@ -1,0 +1,122 @@
+"""The learner's PPO step alone: samples/s with the vision tower shared across a prompt's samples
+(model/shared_images.py) vs without, in the same process, runs interleaved.
+
+    python benchmarks/learner_step.py [--preset small] [--prompts 8] [--n 8] [--tokens 64]
+                                      [--repeats 5] [--threads 2]
+
+A batch like the default recipe's RL step: --prompts shapes-world items (count, choice, grounding,
+math, cycling) x --n samples each, responses of --tokens random text tokens, their sampling
+log-probs taken from the policy itself (ratio 1 at the start, as after a rollout). Each repeat is
+one `Learner.step` (reference log-probs, critic values, GAE, PPO minibatches on policy and critic)
+on a fresh learner state of each kind; the first repeat of each is a warm-up. Runs on CUDA when
+torch sees a GPU. Last line: one JSON object.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import torch  # noqa: E402
+
+from model.prompts import load_images, prompt_text  # noqa: E402
+from model.tiny import build_tiny  # noqa: E402
+from rl.batch import Rollout, token_logprobs  # noqa: E402
+from rl.learner import Learner, StepInputs, to_device  # noqa: E402
+from rl.schema import ModelConfig, PPOConfig  # noqa: E402
+from tasks import generate_suite, load_suite  # noqa: E402
+
+
+def make_rollout(processor, items: list, n: int, tokens: int, seed: int = 0) -> Rollout:
+    gen = torch.Generator().manual_seed(seed)
+    tok = processor.tokenizer
+    specials = set(tok.all_special_ids) | {tok.convert_tokens_to_ids(processor.image_token)}
+    vocab = torch.tensor([i for i in range(len(tok)) if i not in specials])
+    fields = {k: [] for k in ("sample_ids", "tasks", "prompt_ids", "response_ids", "logprobs", "texts",
+                              "finish_reasons")}
+    group = []
+    for g, item in enumerate(items):
+        ids = processor(text=[prompt_text(processor, item)], images=load_images(item) or None,
+                        return_tensors="pt")["input_ids"][0]
+        for k in range(n):
+            resp = vocab[torch.randint(len(vocab), (tokens,), generator=gen)]
+            group.append(g)
+            fields["sample_ids"].append(f"{item.id}#{k}")
+            fields["tasks"].append(item.task)
+            fields["prompt_ids"].append(ids)
+            fields["response_ids"].append(resp)
+            fields["logprobs"].append(torch.zeros(tokens))
+            fields["texts"].append(tok.decode(resp))
+            fields["finish_reasons"].append("length")
+    return Rollout(items=items, group=torch.tensor(group), **fields)
+
+
+def with_policy_logprobs(learner: Learner, rollout: Rollout) -> Rollout:
+    """The rollout with its sampling log-probs replaced by the policy's own (ratio 1)."""
+    with torch.no_grad():
+        inputs = rollout.model_inputs(learner.processor)
+        lp = token_logprobs(learner.policy, to_device(inputs, learner.device)).cpu()
+    mask = inputs.response_mask.bool()
+    rollout.logprobs = [lp[b][mask[b]] for b in range(len(rollout))]
+    return rollout
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--preset", default="small")
+    ap.add_argument("--prompts", type=int, default=8)
+    ap.add_argument("--n", type=int, default=8)
+    ap.add_argument("--tokens", type=int, default=64)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    return ap.parse_args(argv)
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    work = Path(tempfile.mkdtemp(prefix="learner_step_"))
+    model_dir = str(build_tiny(args.preset, seed=0, cache_dir=work / "models"))
+    tasks = ["count", "choice", "grounding", "math"]
+    generate_suite(work / "data", tasks=tasks, n_train=args.prompts, n_heldout=1)
+    pool = load_suite(work / "data", "train")
+    items = [pool[(i % len(tasks)) * args.prompts + i // len(tasks)] for i in range(args.prompts)]
+    model_cfg = ModelConfig(path=model_dir)
+    learners = {kind: Learner(model_dir, PPOConfig(share_images=(kind == "shared"), minibatches=2,
+                                                   micro_batch_size=32), model_cfg, seed=0)
+                for kind in ("shared", "unshared")}
+    rollout = with_policy_logprobs(learners["shared"], make_rollout(learners["shared"].processor, items,
+                                                                    args.n, args.tokens))
+    b = len(rollout)
+    step_in = StepInputs(torch.randn(b, generator=torch.Generator().manual_seed(1)), torch.full((b,), 0.02))
+    times: dict[str, list[float]] = {k: [] for k in learners}
+    for _ in range(args.repeats + 1):
+        for kind, learner in learners.items():
+            if learner.device.type == "cuda":
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            learner.step(rollout, step_in)
+            if learner.device.type == "cuda":
+                torch.cuda.synchronize()
+            times[kind].append(time.perf_counter() - start)
+    med = {k: statistics.median(v[1:]) for k, v in times.items()}
+    out = {"shared_samples_per_s": round(b / med["shared"], 2),
+           "unshared_samples_per_s": round(b / med["unshared"], 2),
+           "ratio": round(med["unshared"] / med["shared"], 3),
+           "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu",
+           "config": {"preset": args.preset, "prompts": args.prompts, "n": args.n, "tokens": args.tokens,
+                      "repeats": args.repeats, "threads": args.threads, "samples": b}}
+    print(json.dumps(out))
+    return out
+
+
+if __name__ == "__main__":
+    main()
