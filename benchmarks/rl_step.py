@@ -1,7 +1,7 @@
 """Full RL step throughput: our RL loop (`RLRun.step`) vs TRL's GRPOTrainer, in one process and run.
 
     python benchmarks/rl_step.py [--quick] [--preset small] [--prompts 8] [--n 8] [--max-tokens 64]
-                                 [--steps 3] [--warmup 1] [--allow-eos] [--trl-beta 0.001]
+                                 [--steps 3] [--warmup 1] [--allow-eos] [--trl-beta B]
 
 Defaults: the recipe's model (`small`), group size (n=8) and completion length (64), but 8 prompts
 per step instead of the recipe's 16 so that a run (4 steps per side) stays near 5 minutes on the
@@ -22,7 +22,7 @@ the model's own chat template), so both see the same prompt tokens. Per step bot
   trl   `trl.GRPOTrainer` (use_vllm=False: transformers `generate`), per_device_train_batch_size =
         prompts x n, num_generations = n, max_completion_length = max_tokens, gradient
         accumulation 1 (one optimiser step per batch of prompts, like ours), beta = --trl-beta
-        (default 0.001 = our recipe's KL coefficient, so TRL also runs its reference model; TRL's
+        (default: our recipe's KL coefficient `ppo.kl_coef.default`, so TRL also runs its reference model; TRL's
         own default 0.0 skips it), gradient checkpointing off (TRL turns it on by default to save
         memory; it recomputes activations, so off is TRL's faster setting), fp32, use_cpu, no logging, no saving.
 
@@ -80,7 +80,8 @@ def parse_args(argv=None):
     ap.add_argument("--steps", type=int, help="timed steps per side (default 3)")
     ap.add_argument("--warmup", type=int, help="warm-up steps per side, not timed (default 1)")
     ap.add_argument("--allow-eos", action="store_true", help="let both sides stop at EOS")
-    ap.add_argument("--trl-beta", type=float, default=0.001, help="TRL's KL coefficient (0: no reference model)")
+    ap.add_argument("--trl-beta", type=float, default=None,
+                    help="TRL's KL coefficient (0: no reference model); default: the recipe's ppo.kl_coef.default")
     ap.add_argument("--recipe", default=str(ROOT / "recipes" / "hybrid_rl.yaml"))
     ap.add_argument("--threads", type=int, default=2, help="torch threads of the TRL side (the driver)")
     args = ap.parse_args(argv)
@@ -272,6 +273,8 @@ def main(argv=None) -> dict:
         f"output_dir={work / 'run'}", f"model.path=tiny:{args.preset}", "tasks.names=[count]",
         "rewards.tasks={count: {sources: {count: 1.0}}}",   # only the count task (no reward model)
         f"rollout.n={args.n}", f"rollout.max_tokens={args.max_tokens}"])
+    if args.trl_beta is None:
+        args.trl_beta = recipe.ppo.kl_coef.get("default", 0.0)
     model_dir = build_tiny(args.preset, seed=recipe.model.seed)
     total = args.warmup + args.steps
     items = make_items(recipe, work, max(8, args.prompts * total))

@@ -7,8 +7,8 @@
     RewardWorker(recipe.rewards, rm=models)         # HybridReward routes the sources "rm" / "judge"
 
 The model is a `model/value.py` ScalarModel (VL backbone + scalar head) trained by
-rewards/rm_train.py; its score is the value at `<|im_end|>` after the solution, with the same prompt
-and images the policy saw. ScalarRM and Judge load their weights / start their engine on first use,
+rewards/rm_train.py; its score pools the per-token values of the solution (+ `<|im_end|>`) as the
+model was trained (`pool`: last token, mean or sum), with the same prompt and images the policy saw. ScalarRM and Judge load their weights / start their engine on first use,
 so they can be passed to a Ray actor (RewardWorker) before that.
 """
 from __future__ import annotations
