@@ -24,6 +24,7 @@ import torch.nn.functional as F
 
 from model.shared_images import share_repeated_images
 from sft.data import IGNORE, Example, collate, make_example
+from sft.trainer import to_device, train_device
 
 
 @dataclass
@@ -51,7 +52,7 @@ def score_batch(model, processor, samples: list[dict], responses: list[str]) -> 
     batch = collate([rm_example(processor, s, r) for s, r in zip(samples, responses)],
                     processor.tokenizer.pad_token_id)
     batch["response_mask"] = batch.pop("labels") != IGNORE
-    return model.score(**batch)
+    return model.score(**to_device(batch, next(model.parameters()).device))
 
 
 def pair_rewards(model, processor, pairs: list[dict]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -98,9 +99,19 @@ def train_step(model, processor, batch: list[dict], opt, settings: RMSettings) -
 
 def train_rm(model, processor, pairs: list[dict], settings: RMSettings,
              log: Callable[[dict], None] | None = None) -> dict:
-    """Train `model` (a ScalarModel) in place on preference pairs; returns a summary."""
+    """Train `model` (a ScalarModel) in place on preference pairs; returns a summary. On the GPU
+    when torch sees one (the model moves back to where it was afterwards)."""
     if not pairs:
         raise ValueError("reward-model training needs at least one preference pair")
+    home = next(model.parameters()).device
+    model.to(train_device())
+    try:
+        return _train(model, processor, pairs, settings, log)
+    finally:
+        model.to(home)
+
+
+def _train(model, processor, pairs: list[dict], settings: RMSettings, log) -> dict:
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
     share_repeated_images(model.backbone)   # a pair's two sides share their image

@@ -17,7 +17,9 @@ def run_control(recipe, out: Path, record: dict, state: dict) -> dict | None:
     if "control" in read_eval(out):
         return read_eval(out)["control"]
     finished = record["finished"]
-    first = next((i for i, e in enumerate(finished) if e["kind"] == "sft"), None)
+    by_name = {s.name: s for s in recipe.stages}
+    first = next((i for i, e in enumerate(finished) if e["kind"] == "sft"
+                  and getattr(by_name.get(e["name"]), "data", None) != "captions"), None)   # not pre-training
     if first is None:
         raise StageError("control=true needs an `sft` stage (the cold start) in the recipe")
     budget = sum(e["seconds"] for e in finished[first + 1:])

@@ -189,11 +189,13 @@ class SFTParams(Section):
 
 class SFTStage(SFTParams):
     """Supervised fine-tuning of the full VL model: on the cold-start set (tasks.cold_start, scarce
-    and imperfect, as in the report) or on every train item's clean trace (`data: all`)."""
+    and imperfect, as in the report), on every train item's clean trace (`data: all`), or on dense
+    captions of fresh images (`data: captions`, tasks/captions.py: perception pre-training)."""
 
     kind: Literal["sft"]
     name: str = "sft"
-    data: Literal["cold_start", "all"] = "cold_start"
+    data: Literal["cold_start", "all", "captions"] = "cold_start"
+    n_captions: int = Field(4000, ge=1)   # data: captions: images captioned
     tasks: list[TaskName] | None = None   # None: every task of the suite
 
 

@@ -21,7 +21,14 @@ def cold_start_split(recipe, data_dir) -> tuple[list, list]:
     return cold_start_pairs(load_suite(data_dir, "train"), n, cfg.wrong_rate, cfg.sloppy_rate, recipe.tasks.seed)
 
 
-def sft_pairs(recipe, stage, data_dir) -> list:
+def sft_pairs(recipe, stage, data_dir, stage_dir=None) -> list:
+    if stage.data == "captions":
+        from tasks.captions import caption_pairs
+
+        cfg = recipe.tasks
+        n = min(stage.n_captions, 8) if recipe.smoke else stage.n_captions
+        return caption_pairs(Path(stage_dir or data_dir) / "captions", n, cfg.seed,
+                             cfg.difficulty.model_dump(), cfg.image_size)
     wanted = set(stage.tasks or recipe.tasks.names)
     if stage.data == "all":
         pairs = [(it, it.target) for it in load_suite(data_dir, "train") if it.target]
@@ -53,8 +60,9 @@ def train_and_save(recipe, ctx, pairs: list, settings: SFTSettings) -> dict:
 def run_sft(recipe, stage, ctx) -> dict:
     if "data_dir" not in ctx.state:
         raise StageError(f"stage {stage.name}: needs a `data` stage before it")
-    pairs = sft_pairs(recipe, stage, ctx.state["data_dir"])
+    pairs = sft_pairs(recipe, stage, ctx.state["data_dir"], ctx.stage_dir)
     if not pairs:
         raise StageError(f"stage {stage.name}: no training pairs (data: {stage.data}, tasks: {stage.tasks})")
-    ctx.state.setdefault("cold_start_dir", str(Path(ctx.stage_dir) / "model"))
+    if stage.data != "captions":   # the first task SFT is the cold-start checkpoint (the control's start)
+        ctx.state.setdefault("cold_start_dir", str(Path(ctx.stage_dir) / "model"))
     return {"pairs": len(pairs), **train_and_save(recipe, ctx, pairs, settings_of(recipe, stage))}

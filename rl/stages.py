@@ -111,6 +111,8 @@ def evaluate_after(recipe, stage, out: Path, state: dict) -> None:
 
     if not recipe.eval.between_stages or stage.kind not in MODEL_STAGES or "model_dir" not in state:
         return
+    if getattr(stage, "data", None) == "captions":   # perception pre-training: no task policy yet
+        return
     if any(e["stage"] == stage.name for e in read_eval(out).get("stages", [])):
         return
     items = heldout_items(recipe, state)

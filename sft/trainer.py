@@ -2,7 +2,8 @@
 
 A small plain-torch loop (see docs/ARCHITECTURE.md for why not TRL's SFTTrainer here): shuffled
 micro-batches, loss on the assistant tokens only (sft/data.py), AdamW, linear warm-up then cosine
-decay, gradient clipping, an optional wall-clock budget.
+decay, gradient clipping, an optional wall-clock budget. Trains on the GPU when torch sees one
+(the model moves there for the run and back to where it was after it).
 """
 from __future__ import annotations
 
@@ -64,9 +65,26 @@ def batches(pairs: list, batch_size: int, rng: random.Random, bucket: int = 8):
             yield [pairs[j] for j in chunk]
 
 
+def train_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def to_device(batch: dict, device: torch.device) -> dict:
+    return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+
+
 def train_sft(model, processor, pairs: list, settings: SFTSettings,
               log: Callable[[dict], None] | None = None) -> dict:
     """Train `model` in place on `pairs` [(item, target_text)]; returns a summary of the run."""
+    home, device = next(model.parameters()).device, train_device()
+    model.to(device)
+    try:
+        return _train(model, processor, pairs, settings, log, device)
+    finally:
+        model.to(home)
+
+
+def _train(model, processor, pairs, settings: SFTSettings, log, device) -> dict:
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -79,7 +97,7 @@ def train_sft(model, processor, pairs: list, settings: SFTSettings,
             break
         for group in opt.param_groups:
             group["lr"] = lr_at(step, settings)
-        batch = collate([make_example(processor, item, target) for item, target in chunk], pad_id)
+        batch = to_device(collate([make_example(processor, item, target) for item, target in chunk], pad_id), device)
         loss = model(**batch).loss
         if not torch.isfinite(loss):
             raise FloatingPointError(f"SFT loss is {loss.item()} at step {step}")
