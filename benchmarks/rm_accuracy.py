@@ -1,0 +1,90 @@
+"""The scalar reward model's held-out pairwise accuracy, overall and by mistake kind.
+
+    python benchmarks/rm_accuracy.py [--model DIR] [--data DIR] [--steps 200] [--lr 3e-4]
+                                     [--pool mean] [--pairs 2000] [--heldout 200] [--every 100]
+
+The RM (model/value.py's ScalarModel) starts from --model (a policy checkpoint, e.g. a run's
+`sft/model`; default: the random-init tiny `small` model) and trains with the Bradley-Terry loss
+(rewards/rm_train.py) on --pairs preference pairs of the suite's `chat` train items
+(rewards/preferences.py), evaluated every --every steps on --heldout pairs of held-out items. --data
+is a suite folder (a run's `data/`; default: a fresh suite). Last line: one JSON object.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import torch  # noqa: E402
+
+from model.load import load_vlm  # noqa: E402
+from model.tiny import build_tiny  # noqa: E402
+from model.value import ScalarModel  # noqa: E402
+from rewards.preferences import preference_pairs  # noqa: E402
+from rewards.rm_train import RMSettings, pair_rewards, train_rm  # noqa: E402
+from tasks import generate_suite, load_suite  # noqa: E402
+
+
+@torch.no_grad()
+def accuracy_by_mistake(rm, processor, pairs: list[dict], batch: int = 16) -> dict:
+    rm.eval()
+    by: dict[str, list[float]] = defaultdict(list)
+    for i in range(0, len(pairs), batch):
+        part = pairs[i:i + batch]
+        rc, rr = pair_rewards(rm, processor, part)
+        for p, a, b in zip(part, rc.tolist(), rr.tolist()):
+            by[p["meta"]["mistake"]].append(1.0 if a > b else 0.5 if a == b else 0.0)
+    every = [v for vals in by.values() for v in vals]
+    return {"accuracy": round(sum(every) / len(every), 4),
+            "by_mistake": {k: round(sum(v) / len(v), 3) for k, v in sorted(by.items())}}
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model")
+    ap.add_argument("--data")
+    ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--pool", default="mean", choices=["last", "mean", "sum"])
+    ap.add_argument("--pairs", type=int, default=2000)
+    ap.add_argument("--heldout", type=int, default=200)
+    ap.add_argument("--every", type=int, default=100)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    work = Path(tempfile.mkdtemp(prefix="rm_accuracy_"))
+    model_dir = args.model or str(build_tiny("small", seed=0, cache_dir=work / "models"))
+    data = Path(args.data) if args.data else work / "data"
+    if not args.data:
+        generate_suite(data, tasks=["chat"], n_train=args.pairs, n_heldout=args.heldout)
+    train = preference_pairs(load_suite(data, "train"), args.pairs)
+    heldout = preference_pairs(load_suite(data, "heldout"), args.heldout)
+    for p in train + heldout:
+        p["image_root"] = str(data)
+    policy, processor = load_vlm(model_dir)
+    rm = ScalarModel.from_policy(policy, pool=args.pool)
+    del policy
+    curve, start, done = [], time.time(), 0
+    while done < args.steps:
+        n = min(args.every, args.steps - done)
+        summary = train_rm(rm, processor, train, RMSettings(steps=n, lr=args.lr, seed=done,
+                                                             warmup_steps=10 if done == 0 else 0))
+        done += n
+        curve.append({"steps": done, "seconds": round(time.time() - start, 1),
+                      "train_loss": round(summary["final_loss"], 4), **accuracy_by_mistake(rm, processor, heldout)})
+        print(json.dumps(curve[-1]), flush=True)
+    out = {**curve[-1], "curve": curve, "config": {**vars(args), "model": model_dir, "data": str(data)}}
+    print(json.dumps(out))
+    return out
+
+
+if __name__ == "__main__":
+    main()
