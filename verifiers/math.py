@@ -44,19 +44,9 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from verifiers import Verdict, verifier
-from verifiers._mathnorm import (
-    Num,
-    clean_text,
-    clock_minutes,
-    extract_choice,
-    extract_candidates,
-    extract_raw,
-    gold_letter,
-    normalize,
-    parse_number,
-    parse_value,
-    too_risky,
-)
+from verifiers._extract import extract_candidates, extract_choice, extract_raw, gold_letter
+from verifiers._numbers import Num, clock_minutes, normalize, parse_number, parse_value, too_risky
+from verifiers._text import clean_text
 
 __all__ = ["math_verifier", "math_equal", "extract_answer"]
 
