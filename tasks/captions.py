@@ -4,31 +4,34 @@ The report's policy starts RL from a VLM pre-trained on a vast amount of percept
 counting, grounding); our tiny model starts from random weights, and 300 reasoning traces per task
 do not teach its vision tower to see (after the cold-start SFT alone it answers count and choice
 questions from text priors). A `captions` SFT stage fills that role: every shape of an image with
-its colour and box, then the count, on images drawn for it (not the suite's train or held-out
-images), with a prompt of its own and no `<think>` block, so that it carries no task answers,
-traces or format:
+its colour and place on a 3x3 grid, then the count, on images drawn for it (not the suite's train
+or held-out images), with a prompt of its own and no `<think>` block, so that it carries no task
+answers, traces or format:
 
-    List every shape with its colour and box.
-    -> a red circle [95,80,302,286]; a blue square [500,412,768,680]; 2 shapes.
+    List every shape with its colour and place.
+    -> a red circle at the top left; a blue square at the centre; 2 shapes.
+
+Every word of such a caption depends on the image. Captions with boxes were tried first: their
+digits, hard to predict, dominated the loss and after 200 steps the model had not started to look
+(docs/PERFORMANCE.md); a short target whose tokens are all visual gets it looking within ~75 steps.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from tasks.shapes import box_text, box_to_norm1000, centre
+from tasks.shapes import centre, position_words
 from tasks.suite import generate_suite, load_suite
 
-PROMPT = "List every shape with its colour and box."
+PROMPT = "List every shape with its colour and place."
 SEED_OFFSET = 7919   # captions images come from a seed of their own
 
 
 def caption(item) -> str:
-    """Shapes left to right (then top to bottom), each with colour, kind and box, then the count."""
+    """Shapes left to right (then top to bottom), each with colour, kind and place, then the count."""
     meta = item.meta if hasattr(item, "meta") else item
     width, height = meta["image_size"]
     shapes = sorted(meta["shapes"], key=lambda s: centre(s))
-    parts = [f"a {s['colour']} {s['shape']} {box_text(box_to_norm1000(s['box_px'], width, height))}"
-             for s in shapes]
+    parts = [f"a {s['colour']} {s['shape']} at the {position_words(s, width, height)}" for s in shapes]
     n = len(shapes)
     return "; ".join(parts + [f"{n} shape{'s' if n != 1 else ''}."])
 

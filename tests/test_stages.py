@@ -21,11 +21,11 @@ stages:
 """
 
 
-def test_caption_lists_shapes_left_to_right_with_norm1000_boxes():
+def test_caption_lists_shapes_left_to_right_with_their_places():
     meta = {"image_size": [100, 200], "shapes": [
         {"shape": "square", "colour": "blue", "box_px": [50, 0, 100, 100]},
         {"shape": "circle", "colour": "red", "box_px": [0, 100, 50, 200]}]}
-    assert caption(meta) == "a red circle [1,500,500,1000]; a blue square [500,1,1000,500]; 2 shapes."
+    assert caption(meta) == "a red circle at the bottom left; a blue square at the top right; 2 shapes."
     assert caption({"image_size": [10, 10], "shapes": [meta["shapes"][0]]}).endswith("; 1 shape.")
 
 
