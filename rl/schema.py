@@ -189,7 +189,7 @@ class SFTParams(Section):
 
 class SFTStage(SFTParams):
     """Supervised fine-tuning of the full VL model: on the cold-start set (tasks.cold_start, scarce
-    and imperfect, as in the report), on every train item's clean trace (`data: all`), or on dense
+    and imperfect, as in the report), on every train item's clean trace (`data: all`), or on short
     captions of fresh images (`data: captions`, tasks/captions.py: perception pre-training)."""
 
     kind: Literal["sft"]
