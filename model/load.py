@@ -24,6 +24,11 @@ ADAPTER_IN_TOWER = ["merger", "deepstack_merger_list"]
 ADAPTER_BESIDE_TOWER = ["multi_modal_projector", "mm_projector", "connector", "aligner"]
 
 
+def default_device() -> torch.device:
+    """Where models train and run: the GPU when torch sees one, else the CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
 def resolve_model_path(spec: str | Path, *, seed: int = 0, cache_dir: str | Path | None = None) -> Path:
     """"tiny" or "tiny:<preset>" -> a built tiny model dir; anything else -> an existing local dir."""
     text = str(spec)

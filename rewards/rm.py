@@ -33,13 +33,12 @@ class ScalarRM:
 
     def load(self) -> "ScalarRM":
         if self.model is None:
-            import torch
             from transformers import AutoProcessor
 
+            from model.load import default_device
             from model.value import ScalarModel
 
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-            self.model = ScalarModel.load(self.path).to(device).eval()
+            self.model = ScalarModel.load(self.path).to(default_device()).eval()
             self.processor = AutoProcessor.from_pretrained(self.path, local_files_only=True)
         return self
 

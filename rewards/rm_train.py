@@ -24,7 +24,7 @@ import torch.nn.functional as F
 
 from model.shared_images import share_repeated_images
 from sft.data import IGNORE, Example, collate, make_example
-from sft.trainer import to_device, train_device
+from sft.trainer import on_train_device, to_device
 
 
 @dataclass
@@ -103,12 +103,8 @@ def train_rm(model, processor, pairs: list[dict], settings: RMSettings,
     when torch sees one (the model moves back to where it was afterwards)."""
     if not pairs:
         raise ValueError("reward-model training needs at least one preference pair")
-    home = next(model.parameters()).device
-    model.to(train_device())
-    try:
+    with on_train_device(model):
         return _train(model, processor, pairs, settings, log)
-    finally:
-        model.to(home)
 
 
 def _train(model, processor, pairs: list[dict], settings: RMSettings, log) -> dict:

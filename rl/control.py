@@ -19,7 +19,7 @@ def run_control(recipe, out: Path, record: dict, state: dict) -> dict | None:
     finished = record["finished"]
     by_name = {s.name: s for s in recipe.stages}
     first = next((i for i, e in enumerate(finished) if e["kind"] == "sft"
-                  and getattr(by_name.get(e["name"]), "data", None) != "captions"), None)   # not pre-training
+                  and not getattr(by_name.get(e["name"]), "pretraining", False)), None)
     if first is None:
         raise StageError("control=true needs an `sft` stage (the cold start) in the recipe")
     budget = sum(e["seconds"] for e in finished[first + 1:])

@@ -142,10 +142,9 @@ class HFEngine:
 
     def __init__(self, model_path: str, config, dtype: str = "float32", seed: int = 0,
                  banned_ids: tuple[int, ...] = ()):
-        from model.load import load_vlm
+        from model.load import default_device, load_vlm
 
-        self.model, self.processor = load_vlm(model_path, dtype=getattr(torch, dtype),
-                                              device="cuda" if torch.cuda.is_available() else "cpu")
+        self.model, self.processor = load_vlm(model_path, dtype=getattr(torch, dtype), device=default_device())
         self.max_model_len, self.seed, self.calls = config.max_model_len, seed, 0
         self.bad_words = [[t] for t in banned_ids] or None
         tok = self.processor.tokenizer

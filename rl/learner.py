@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import torch
 
-from model.load import load_vlm
+from model.load import default_device, load_vlm
 from model.shared_images import share_repeated_images
 from model.value import ScalarModel
 from rl import ppo
@@ -83,7 +83,7 @@ class Learner:
             torch.set_num_threads(threads)
         torch.manual_seed(seed)
         self.cfg = ppo_cfg
-        self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        self.device = default_device()
         kw = dict(dtype=getattr(torch, model_cfg.dtype), freeze_vision=model_cfg.freeze_vision,
                   freeze_adapter=model_cfg.freeze_adapter, device=self.device)
         policy_dir = Path(checkpoint_dir) / "policy" if checkpoint_dir else model_dir

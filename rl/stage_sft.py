@@ -63,6 +63,6 @@ def run_sft(recipe, stage, ctx) -> dict:
     pairs = sft_pairs(recipe, stage, ctx.state["data_dir"], ctx.stage_dir)
     if not pairs:
         raise StageError(f"stage {stage.name}: no training pairs (data: {stage.data}, tasks: {stage.tasks})")
-    if stage.data != "captions":   # the first task SFT is the cold-start checkpoint (the control's start)
+    if not stage.pretraining:   # the first task SFT is the cold-start checkpoint (the control's start)
         ctx.state.setdefault("cold_start_dir", str(Path(ctx.stage_dir) / "model"))
     return {"pairs": len(pairs), **train_and_save(recipe, ctx, pairs, settings_of(recipe, stage))}

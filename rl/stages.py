@@ -111,7 +111,7 @@ def evaluate_after(recipe, stage, out: Path, state: dict) -> None:
 
     if not recipe.eval.between_stages or stage.kind not in MODEL_STAGES or "model_dir" not in state:
         return
-    if getattr(stage, "data", None) == "captions":   # perception pre-training: no task policy yet
+    if getattr(stage, "pretraining", False):
         return
     if any(e["stage"] == stage.name for e in read_eval(out).get("stages", [])):
         return

@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 import random
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
 import torch
 
+from model.load import default_device
 from sft.data import collate, make_example
 
 
@@ -65,8 +67,16 @@ def batches(pairs: list, batch_size: int, rng: random.Random, bucket: int = 8):
             yield [pairs[j] for j in chunk]
 
 
-def train_device() -> torch.device:
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+@contextmanager
+def on_train_device(model):
+    """The model on the training device (model.load.default_device) for the block, then back
+    where it was; yields the device."""
+    home, device = next(model.parameters()).device, default_device()
+    model.to(device)
+    try:
+        yield device
+    finally:
+        model.to(home)
 
 
 def to_device(batch: dict, device: torch.device) -> dict:
@@ -76,12 +86,8 @@ def to_device(batch: dict, device: torch.device) -> dict:
 def train_sft(model, processor, pairs: list, settings: SFTSettings,
               log: Callable[[dict], None] | None = None) -> dict:
     """Train `model` in place on `pairs` [(item, target_text)]; returns a summary of the run."""
-    home, device = next(model.parameters()).device, train_device()
-    model.to(device)
-    try:
+    with on_train_device(model) as device:
         return _train(model, processor, pairs, settings, log, device)
-    finally:
-        model.to(home)
 
 
 def _train(model, processor, pairs, settings: SFTSettings, log, device) -> dict:
