@@ -1,7 +1,8 @@
 """Full RL step throughput: our RL loop (`RLRun.step`) vs TRL's GRPOTrainer, in one process and run.
 
     python benchmarks/rl_step.py [--quick] [--preset small] [--prompts 8] [--n 8] [--max-tokens 64]
-                                 [--steps 3] [--warmup 1] [--allow-eos] [--trl-beta B]
+                                 [--steps 3] [--warmup 1] [--allow-eos] [--trl-beta B] [--bf16]
+                                 [--estimator gae|grpo|rloo]
 
 Defaults: the recipe's model (`small`), group size (n=8) and completion length (64), but 8 prompts
 per step instead of the recipe's 16 so that a run (4 steps per side) stays near 5 minutes on the
@@ -24,7 +25,7 @@ the model's own chat template), so both see the same prompt tokens. Per step bot
         accumulation 1 (one optimiser step per batch of prompts, like ours), beta = --trl-beta
         (default: our recipe's KL coefficient `ppo.kl_coef.default`, so TRL also runs its reference model; TRL's
         own default 0.0 skips it), gradient checkpointing off (TRL turns it on by default to save
-        memory; it recomputes activations, so off is TRL's faster setting), fp32, use_cpu, no logging, no saving.
+        memory; it recomputes activations, so off is TRL's faster setting), fp32 (`--bf16`: bf16 autocast on both sides), use_cpu, no logging, no saving.
 
 Fixed-length completions: a random model rarely emits EOS, but to make the token count identical
 both sides have EOS disabled (default; `--allow-eos` keeps it): ours gets a -100 logit bias on the
@@ -83,6 +84,10 @@ def parse_args(argv=None):
     ap.add_argument("--trl-beta", type=float, default=None,
                     help="TRL's KL coefficient (0: no reference model); default: the recipe's ppo.kl_coef.default")
     ap.add_argument("--recipe", default=str(ROOT / "recipes" / "hybrid_rl.yaml"))
+    ap.add_argument("--bf16", action="store_true",
+                    help="bf16 matmuls on both sides: ours ppo.autocast=bf16, TRL bf16=True (fp32 weights)")
+    ap.add_argument("--estimator", choices=["gae", "grpo", "rloo"],
+                    help="our advantage estimator (default: the recipe's, gae with the shared critic)")
     ap.add_argument("--threads", type=int, default=2, help="torch threads of the TRL side (the driver)")
     args = ap.parse_args(argv)
     base = QUICK if args.quick else DEFAULTS
@@ -211,7 +216,7 @@ def make_trl(args, recipe, model_dir, items, work: Path, banned: list[int], call
         return reward(prompts, completions, **kw)
 
     config = GRPOConfig(
-        output_dir=str(work / "trl"), use_vllm=False, use_cpu=True, bf16=False, fp16=False,
+        output_dir=str(work / "trl"), use_vllm=False, use_cpu=True, bf16=args.bf16, fp16=False,
         per_device_train_batch_size=args.prompts * args.n, gradient_accumulation_steps=1,
         num_generations=args.n, max_completion_length=args.max_tokens, max_steps=args.warmup + args.steps,
         temperature=recipe.rollout.temperature, top_p=recipe.rollout.top_p,
@@ -272,7 +277,9 @@ def main(argv=None) -> dict:
     recipe = load_recipe(args.recipe, [
         f"output_dir={work / 'run'}", f"model.path=tiny:{args.preset}", "tasks.names=[count]",
         "rewards.tasks={count: {sources: {count: 1.0}}}",   # only the count task (no reward model)
-        f"rollout.n={args.n}", f"rollout.max_tokens={args.max_tokens}"])
+        f"rollout.n={args.n}", f"rollout.max_tokens={args.max_tokens}",
+        *(["ppo.autocast=bf16"] if args.bf16 else []),
+        *([f"ppo.estimator={args.estimator}"] if args.estimator else [])])
     if args.trl_beta is None:
         args.trl_beta = recipe.ppo.kl_coef.get("default", 0.0)
     model_dir = build_tiny(args.preset, seed=recipe.model.seed)
@@ -334,7 +341,7 @@ def main(argv=None) -> dict:
         "settings": {"model": f"tiny:{args.preset}", "prompts_per_step": args.prompts, "n": args.n,
                      "samples_per_step": samples, "max_tokens": args.max_tokens, "steps": args.steps,
                      "warmup": args.warmup, "eos": "allowed" if args.allow_eos else "disabled (fixed length)",
-                     "trl_beta": args.trl_beta, "trl_threads": args.threads, "quick": args.quick},
+                     "trl_beta": args.trl_beta, "bf16": args.bf16, "ours_estimator": recipe.ppo.estimator, "trl_threads": args.threads, "quick": args.quick},
         "total_s": round(time.perf_counter() - t_start, 1),
         "load_avg_1m": round(load, 2) if load is not None else None,
     }

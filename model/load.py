@@ -9,6 +9,7 @@ Nothing is downloaded: every load uses `local_files_only=True`. Module layout in
 """
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -27,6 +28,16 @@ ADAPTER_BESIDE_TOWER = ["multi_modal_projector", "mm_projector", "connector", "a
 def default_device() -> torch.device:
     """Where models train and run: the GPU when torch sees one, else the CPU."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def mixed_precision(mode: str | None, device: str | torch.device = "cpu"):
+    """A context for forward passes: "bf16" runs matmuls in bfloat16 (torch.autocast; weights,
+    gradients and optimiser state stay float32); None: plain float32."""
+    if mode is None:
+        return contextlib.nullcontext()
+    if mode != "bf16":
+        raise ValueError(f"autocast must be 'bf16' or null, got {mode!r}")
+    return torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16)
 
 
 def resolve_model_path(spec: str | Path, *, seed: int = 0, cache_dir: str | Path | None = None) -> Path:
@@ -54,12 +65,12 @@ def load_vlm(path: str | Path, *, dtype: torch.dtype = torch.float32, freeze_vis
              freeze_adapter: bool = False, device: str | torch.device = "cpu"):
     """Load (model, processor) from a local dir; optionally freeze the vision tower and/or adapter.
 
-    By default every parameter trains. The model comes back in eval mode on `device`.
+    `path` may also be "tiny:<preset>" (built in code, seed 0). By default every parameter trains.
+    The model comes back in eval mode on `device`.
     """
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
-    path = Path(path).expanduser()
-    check_model_dir(path)
+    path = resolve_model_path(path)
     model_class = model_class_for(path) or AutoModelForImageTextToText
     model = model_class.from_pretrained(path, dtype=dtype, local_files_only=True).to(device)
     processor = AutoProcessor.from_pretrained(path, local_files_only=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import torch
 
-from model.load import default_device, load_vlm
+from model.load import default_device, load_vlm, mixed_precision
 from model.shared_images import share_repeated_images
 from model.value import ScalarModel
 from rl import ppo
@@ -124,9 +124,14 @@ class Learner:
         k = max(1, min(self.cfg.minibatches, len(order)))
         return [order[j::k] for j in range(k)]
 
+    def _autocast(self):
+        return mixed_precision(self.cfg.autocast, self.device)
+
     def _policy_forward(self, model, mb: ModelInputs) -> tuple[torch.Tensor, torch.Tensor]:
         """(log-probs [b, t] at response positions, entropy per token [b, t])."""
-        logits = model(**mb.forward_kwargs()).logits[:, :-1].float()
+        with self._autocast():
+            logits = model(**mb.forward_kwargs()).logits[:, :-1]
+        logits = logits.float()
         logp_all = torch.log_softmax(logits, -1)
         picked = logp_all.gather(-1, mb.input_ids[:, 1:, None])[..., 0]
         ent = -(logp_all.exp() * logp_all).sum(-1)
@@ -142,7 +147,8 @@ class Learner:
         for rows, mb in self._micro_batches(inputs, n_images):
             w = mb.input_ids.shape[1]
             ref[rows, :w] = self._policy_forward(self.reference, mb)[0]
-            raw = self.critic(**mb.forward_kwargs())
+            with self._autocast():
+                raw = self.critic(**mb.forward_kwargs())
             values[rows, :w] = shift_values(raw.float(), mb.response_mask)
         return ref, values
 
@@ -209,7 +215,9 @@ class Learner:
         cfg = self.cfg
         w, m = mb.input_ids.shape[1], mb.response_mask
         cut = lambda x: x[rows, :w]   # noqa: E731
-        v_raw = self.critic(**mb.forward_kwargs()).float()
+        with self._autocast():
+            v_raw = self.critic(**mb.forward_kwargs())
+        v_raw = v_raw.float()
         v_loss, v_stats = ppo.value_loss(shift_values(v_raw, m), cut(values), cut(returns), m,
                                          clip=cfg.value_clip, num_tokens=n_tokens)
         v_loss.backward()

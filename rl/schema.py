@@ -139,6 +139,7 @@ class PPOConfig(Section):
     weight_decay: float = Field(0.0, ge=0)
     warmup_steps: int = Field(5, ge=0)       # policy LR warm-up, in updates
     share_images: bool = True                # vision tower once per distinct image (model/shared_images.py)
+    autocast: Literal["bf16"] | None = None  # bf16 matmuls in the learner's passes (fp32 weights/optimiser)
     grad_clip: float = Field(1.0, gt=0)
     epochs: int = Field(1, ge=1)             # passes over each batch
     minibatches: int = Field(2, ge=1)        # optimiser steps per epoch (each on a share of the batch)
@@ -185,6 +186,7 @@ class SFTParams(Section):
     weight_decay: float = Field(0.0, ge=0)
     grad_clip: float = Field(1.0, gt=0)
     max_seconds: float | None = Field(None, gt=0)   # wall-clock budget; stops early when spent
+    autocast: Literal["bf16"] | None = None         # bf16 matmuls (fp32 weights and optimiser)
 
 
 class SFTStage(SFTParams):

@@ -16,7 +16,7 @@ from typing import Callable
 
 import torch
 
-from model.load import default_device
+from model.load import default_device, mixed_precision
 from sft.data import collate, make_example
 
 
@@ -32,6 +32,7 @@ class SFTSettings:
     max_seconds: float | None = None   # stop early when the budget is spent
     seed: int = 0
     log_every: int = 10
+    autocast: str | None = None        # "bf16": model.load.mixed_precision
 
 
 def lr_at(step: int, s: SFTSettings) -> float:
@@ -104,7 +105,8 @@ def _train(model, processor, pairs, settings: SFTSettings, log, device) -> dict:
         for group in opt.param_groups:
             group["lr"] = lr_at(step, settings)
         batch = to_device(collate([make_example(processor, item, target) for item, target in chunk], pad_id), device)
-        loss = model(**batch).loss
+        with mixed_precision(settings.autocast, device):
+            loss = model(**batch).loss
         if not torch.isfinite(loss):
             raise FloatingPointError(f"SFT loss is {loss.item()} at step {step}")
         opt.zero_grad(set_to_none=True)

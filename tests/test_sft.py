@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from model.load import load_vlm
@@ -31,17 +32,20 @@ def test_lr_schedule_warms_up_then_decays():
     assert lr_at(50, s) < lr_at(20, s)
 
 
-def test_sft_moves_every_trainable_part_and_lowers_loss(tiny_model_dir, tmp_path):
+@pytest.mark.parametrize("autocast", [None, "bf16"])
+def test_sft_moves_every_trainable_part_and_lowers_loss(tiny_model_dir, tmp_path, autocast):
     model, processor = load_vlm(tiny_model_dir)
     pairs = [(it, it.target) for it in suite(tmp_path, n=2)]
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
-    out = train_sft(model, processor, pairs, SFTSettings(steps=30, batch_size=4, lr=3e-3, warmup_steps=2))
+    out = train_sft(model, processor, pairs, SFTSettings(steps=30, batch_size=4, lr=3e-3, warmup_steps=2,
+                                                         autocast=autocast))
     assert out["steps"] == 30 and out["loss_last"] < out["loss_first"] - 1.0
     changed = {n for n, p in model.named_parameters() if not torch.equal(p, before[n])}
     assert any(n.startswith("model.visual.blocks") for n in changed)        # vision tower
     assert any(".merger." in n for n in changed)                             # adapter
     assert any(n.startswith("model.language_model") for n in changed)       # LLM
     assert all(torch.isfinite(p).all() for p in model.parameters())
+    assert all(p.dtype == torch.float32 for p in model.parameters())   # bf16 only inside the forward
 
 
 def test_frozen_vision_does_not_move(tiny_model_dir, tmp_path):
