@@ -1,15 +1,19 @@
-"""The learner's PPO step alone: samples/s with the vision tower shared across a prompt's samples
-(model/shared_images.py) vs without, in the same process, runs interleaved.
+"""The learner's PPO step alone, two settings in the same process, runs interleaved:
+`--compare share` (default): the vision tower shared across a prompt's samples
+(model/shared_images.py) vs not; `--compare autocast`: bf16 autocast (`ppo.autocast: bf16`) vs
+float32, both shared.
 
-    python benchmarks/learner_step.py [--preset small] [--prompts 8] [--n 8] [--tokens 64]
-                                      [--repeats 5] [--threads 2]
+    python benchmarks/learner_step.py [--compare share|autocast] [--preset small] [--prompts 8]
+                                      [--n 8] [--tokens 64] [--repeats 5] [--threads 2]
 
 A batch like the default recipe's RL step: --prompts shapes-world items (count, choice, grounding,
 math, cycling) x --n samples each, responses of --tokens random text tokens, their sampling
 log-probs taken from the policy itself (ratio 1 at the start, as after a rollout). Each repeat is
 one `Learner.step` (reference log-probs, critic values, GAE, PPO minibatches on policy and critic)
 on a fresh learner state of each kind; the first repeat of each is a warm-up. Runs on CUDA when
-torch sees a GPU. Last line: one JSON object.
+torch sees a GPU. Last line: one JSON object: `<kind>_samples_per_s` for both kinds, `ratio` (the
+second kind's step time over the first's), and each kind's median `clip_frac` (PPO ratios start at 1
+against float32 log-probs, so bf16 rounding shows up there).
 """
 from __future__ import annotations
 
@@ -71,6 +75,7 @@ def with_policy_logprobs(learner: Learner, rollout: Rollout) -> Rollout:
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--compare", choices=["share", "autocast"], default="share")
     ap.add_argument("--preset", default="small")
     ap.add_argument("--prompts", type=int, default=8)
     ap.add_argument("--n", type=int, default=8)
@@ -90,29 +95,33 @@ def main(argv=None) -> dict:
     pool = load_suite(work / "data", "train")
     items = [pool[(i % len(tasks)) * args.prompts + i // len(tasks)] for i in range(args.prompts)]
     model_cfg = ModelConfig(path=model_dir)
-    learners = {kind: Learner(model_dir, PPOConfig(share_images=(kind == "shared"), minibatches=2,
-                                                   micro_batch_size=32), model_cfg, seed=0)
-                for kind in ("shared", "unshared")}
-    rollout = with_policy_logprobs(learners["shared"], make_rollout(learners["shared"].processor, items,
-                                                                    args.n, args.tokens))
+    kinds = ({"shared": {}, "unshared": {"share_images": False}} if args.compare == "share"
+             else {"bf16": {"autocast": "bf16"}, "fp32": {}})
+    learners = {kind: Learner(model_dir, PPOConfig(minibatches=2, micro_batch_size=32, **kw), model_cfg, seed=0)
+                for kind, kw in kinds.items()}
+    first, second = list(kinds)
+    rollout = with_policy_logprobs(learners[second], make_rollout(learners[second].processor, items,
+                                                                  args.n, args.tokens))
     b = len(rollout)
     step_in = StepInputs(torch.randn(b, generator=torch.Generator().manual_seed(1)), torch.full((b,), 0.02))
     times: dict[str, list[float]] = {k: [] for k in learners}
+    clip: dict[str, list[float]] = {k: [] for k in learners}
     for _ in range(args.repeats + 1):
         for kind, learner in learners.items():
             if learner.device.type == "cuda":
                 torch.cuda.synchronize()
             start = time.perf_counter()
-            learner.step(rollout, step_in)
+            clip[kind].append(learner.step(rollout, step_in)["clip_frac"])
             if learner.device.type == "cuda":
                 torch.cuda.synchronize()
             times[kind].append(time.perf_counter() - start)
     med = {k: statistics.median(v[1:]) for k, v in times.items()}
-    out = {"shared_samples_per_s": round(b / med["shared"], 2),
-           "unshared_samples_per_s": round(b / med["unshared"], 2),
-           "ratio": round(med["unshared"] / med["shared"], 3),
+    out = {f"{first}_samples_per_s": round(b / med[first], 2),
+           f"{second}_samples_per_s": round(b / med[second], 2),
+           "ratio": round(med[second] / med[first], 3),
+           "clip_frac": {k: round(statistics.median(v[1:]), 4) for k, v in clip.items()},
            "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu",
-           "config": {"preset": args.preset, "prompts": args.prompts, "n": args.n, "tokens": args.tokens,
+           "config": {"compare": args.compare, "preset": args.preset, "prompts": args.prompts, "n": args.n, "tokens": args.tokens,
                       "repeats": args.repeats, "threads": args.threads, "samples": b}}
     print(json.dumps(out))
     return out
