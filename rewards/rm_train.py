@@ -22,6 +22,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from model.load import mixed_precision
 from model.shared_images import share_repeated_images
 from sft.data import IGNORE, Example, collate, make_example
 from sft.trainer import on_train_device, to_device
@@ -39,6 +40,7 @@ class RMSettings:
     max_seconds: float | None = None
     seed: int = 0
     log_every: int = 10
+    autocast: str | None = None   # "bf16": model.load.mixed_precision around the forward passes
 
 
 def rm_example(processor, sample: dict, response: str) -> Example:
@@ -84,7 +86,9 @@ def train_step(model, processor, batch: list[dict], opt, settings: RMSettings) -
     loss_sum, correct = 0.0, 0.0
     for i in range(0, len(batch), settings.micro_batch_size):
         part = batch[i: i + settings.micro_batch_size]
-        rc, rr = pair_rewards(model, processor, part)
+        with mixed_precision(settings.autocast, next(model.parameters()).device):
+            rc, rr = pair_rewards(model, processor, part)
+        rc, rr = rc.float(), rr.float()
         loss = bradley_terry_loss(rc, rr)
         if not torch.isfinite(loss):
             raise FloatingPointError(f"reward-model loss is {loss.item()}")

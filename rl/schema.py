@@ -260,6 +260,7 @@ class RMStage(Section):
     n_pairs: int = Field(2000, ge=1)             # train pairs (from the train split's chat items)
     n_heldout_pairs: int = Field(200, ge=1)      # held-out pairs (from the held-out split)
     max_seconds: float | None = Field(None, gt=0)
+    autocast: Literal["bf16"] | None = None      # bf16 matmuls in training (fp32 weights and optimiser)
 
 
 Stage = Annotated[Union[DataStage, SFTStage, RFTStage, RLStage, RMStage], Field(discriminator="kind")]

@@ -207,3 +207,17 @@ def test_score_cli_uses_the_rm(trained, suite, tmp_path, capsys):
     missing = [str(src), "-o", str(tmp_path / "o2.jsonl"), "--set", "rewards.tasks.chat.sources.rm=1.0"]
     assert main(missing) == 1
     assert "scored by the scalar reward model: pass --rm DIR" in capsys.readouterr().err
+
+
+def test_trainer_with_bf16_autocast_learns_and_keeps_fp32_weights(tiny_model_dir, suite):
+    from model.load import load_vlm
+    from model.value import ScalarModel
+
+    policy, processor = load_vlm(tiny_model_dir)
+    rm = ScalarModel.from_policy(policy)
+    pairs = small_pairs(suite, "train", 8)
+    summary = train_rm(rm, processor, pairs, RMSettings(steps=15, batch_size=8, micro_batch_size=8, lr=2e-3,
+                                                          warmup_steps=2, autocast="bf16"))
+    assert summary["final_loss"] < summary["first_loss"] - 0.1
+    assert all(p.dtype == torch.float32 for p in rm.parameters())
+    assert pairwise_accuracy(rm, processor, pairs, batch_size=4) >= 0.75
