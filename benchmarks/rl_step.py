@@ -278,7 +278,7 @@ def main(argv=None) -> dict:
         f"output_dir={work / 'run'}", f"model.path=tiny:{args.preset}", "tasks.names=[count]",
         "rewards.tasks={count: {sources: {count: 1.0}}}",   # only the count task (no reward model)
         f"rollout.n={args.n}", f"rollout.max_tokens={args.max_tokens}",
-        *(["ppo.autocast=bf16"] if args.bf16 else []),
+        f"ppo.autocast={'bf16' if args.bf16 else 'null'}",   # the same precision as TRL's side
         *([f"ppo.estimator={args.estimator}"] if args.estimator else [])])
     if args.trl_beta is None:
         args.trl_beta = recipe.ppo.kl_coef.get("default", 0.0)
@@ -341,7 +341,8 @@ def main(argv=None) -> dict:
         "settings": {"model": f"tiny:{args.preset}", "prompts_per_step": args.prompts, "n": args.n,
                      "samples_per_step": samples, "max_tokens": args.max_tokens, "steps": args.steps,
                      "warmup": args.warmup, "eos": "allowed" if args.allow_eos else "disabled (fixed length)",
-                     "trl_beta": args.trl_beta, "bf16": args.bf16, "ours_estimator": recipe.ppo.estimator, "trl_threads": args.threads, "quick": args.quick},
+                     "trl_beta": args.trl_beta, "bf16": args.bf16, "ours_autocast": recipe.ppo.autocast,
+                     "ours_estimator": recipe.ppo.estimator, "trl_threads": args.threads, "quick": args.quick},
         "total_s": round(time.perf_counter() - t_start, 1),
         "load_avg_1m": round(load, 2) if load is not None else None,
     }
