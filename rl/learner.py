@@ -127,6 +127,12 @@ class Learner:
     def _autocast(self):
         return mixed_precision(self.cfg.autocast, self.device)
 
+    def _critic_forward(self, mb: ModelInputs) -> torch.Tensor:
+        """The critic's raw per-position outputs [b, t], float32."""
+        with self._autocast():
+            raw = self.critic(**mb.forward_kwargs())
+        return raw.float()
+
     def _policy_forward(self, model, mb: ModelInputs) -> tuple[torch.Tensor, torch.Tensor]:
         """(log-probs [b, t] at response positions, entropy per token [b, t])."""
         with self._autocast():
@@ -147,9 +153,7 @@ class Learner:
         for rows, mb in self._micro_batches(inputs, n_images):
             w = mb.input_ids.shape[1]
             ref[rows, :w] = self._policy_forward(self.reference, mb)[0]
-            with self._autocast():
-                raw = self.critic(**mb.forward_kwargs())
-            values[rows, :w] = shift_values(raw.float(), mb.response_mask)
+            values[rows, :w] = shift_values(self._critic_forward(mb), mb.response_mask)
         return ref, values
 
     # ------------------------------------------------------------------ the step
@@ -215,10 +219,7 @@ class Learner:
         cfg = self.cfg
         w, m = mb.input_ids.shape[1], mb.response_mask
         cut = lambda x: x[rows, :w]   # noqa: E731
-        with self._autocast():
-            v_raw = self.critic(**mb.forward_kwargs())
-        v_raw = v_raw.float()
-        v_loss, v_stats = ppo.value_loss(shift_values(v_raw, m), cut(values), cut(returns), m,
+        v_loss, v_stats = ppo.value_loss(shift_values(self._critic_forward(mb), m), cut(values), cut(returns), m,
                                          clip=cfg.value_clip, num_tokens=n_tokens)
         v_loss.backward()
         part = {"loss/value": float(v_loss.detach()), **{k: float(v) for k, v in v_stats.items()}}

@@ -198,12 +198,12 @@ class SFTStage(SFTParams):
     name: str = "sft"
     data: Literal["cold_start", "all", "captions"] = "cold_start"
     n_captions: int = Field(4000, ge=1)   # data: captions: images captioned
+    tasks: list[TaskName] | None = None   # None: every task of the suite
 
     @property
     def pretraining(self) -> bool:
         """Perception pre-training: no task policy yet (not evaluated, never the cold start)."""
         return self.data == "captions"
-    tasks: list[TaskName] | None = None   # None: every task of the suite
 
 
 class RFTStage(SFTParams):
