@@ -52,7 +52,8 @@ def caption_loss(model, processor, pairs) -> float:
 def image_embedding_stats(model, processor, pairs) -> dict:
     """Mean norm of the image tokens' embeddings and how much they vary across images."""
     batch = collate([make_example(processor, r, t) for r, t in pairs], processor.tokenizer.pad_token_id)
-    feats = model.model.get_image_features(batch["pixel_values"], batch["image_grid_thw"])
+    device = next(model.parameters()).device
+    feats = model.model.get_image_features(batch["pixel_values"].to(device), batch["image_grid_thw"].to(device))
     feats = getattr(feats, "pooler_output", feats)
     feats = torch.cat(list(feats)) if isinstance(feats, (list, tuple)) else feats
     per_image = feats.view(len(pairs), -1, feats.shape[-1])     # same size images: same token count

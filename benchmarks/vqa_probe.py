@@ -2,7 +2,7 @@
 
     python benchmarks/vqa_probe.py [--model tiny:small] [--steps 300] [--batch 16] [--lr 1e-3]
         [--max-shapes 5] [--min-size 0.14] [--max-size 0.28] [--kinds n,colour_of,...]
-        [--freeze none|merger|visual] [--vision-lr-mult 1.0] [--white-zero]
+        [--freeze none|merger|visual] [--vision-lr-mult 1.0] [--white-zero] [--device cpu]
 
 Questions about fresh shapes-world images whose answers are single words that only the image can
 give ("How many red shapes are there?" -> "2", "What colour is the square?" -> "blue", "Where is
@@ -33,46 +33,7 @@ import torch  # noqa: E402
 from model.load import load_vlm  # noqa: E402
 from sft.data import collate, make_example  # noqa: E402
 from tasks import generate_suite, load_suite  # noqa: E402
-from tasks.shapes import COLOURS, SHAPES, position_words  # noqa: E402
-
-KINDS = ("n", "ncol", "nshape", "colour_of", "shape_of", "where", "exists")
-
-
-def question(item, kind: str, rng: random.Random):
-    """(prompt, one-word answer) of `kind` about the item's image, or None when it does not apply."""
-    shapes = item.meta["shapes"]
-    width, height = item.meta["image_size"]
-    s = rng.choice(shapes)
-    same = lambda key: sum(x[key] == s[key] for x in shapes)   # noqa: E731
-    if kind == "n":
-        return "How many shapes are there?", str(len(shapes))
-    if kind == "ncol":
-        c = rng.choice([x["colour"] for x in shapes] + list(COLOURS)[:2])
-        return f"How many {c} shapes are there?", str(sum(x["colour"] == c for x in shapes))
-    if kind == "nshape":
-        return f"How many {s['shape']}s are there?", str(same("shape"))
-    if kind == "colour_of" and same("shape") == 1:
-        return f"What colour is the {s['shape']}?", s["colour"]
-    if kind == "shape_of" and same("colour") == 1:
-        return f"What shape is the {s['colour']} object?", s["shape"]
-    if kind == "where" and sum(x["colour"] == s["colour"] and x["shape"] == s["shape"] for x in shapes) == 1:
-        return f"Where is the {s['colour']} {s['shape']}?", position_words(s, width, height)
-    if kind == "exists":
-        if rng.random() < 0.5:
-            return f"Is there a {s['colour']} {s['shape']}?", "yes"
-        c, k = rng.choice(list(COLOURS)), rng.choice(SHAPES)
-        if not any(x["colour"] == c and x["shape"] == k for x in shapes):
-            return f"Is there a {c} {k}?", "no"
-    return None
-
-
-def sample(item, kinds, rng):
-    while True:
-        kind = rng.choice(kinds)
-        qa = question(item, kind, rng)
-        if qa:
-            return kind, *qa
-
+from tasks.vqa import KINDS, sample  # noqa: E402
 
 def white_zero(batch: dict, processor) -> dict:
     """Shift normalised pixels so that white (255, 255, 255) becomes 0 in every channel."""
@@ -99,6 +60,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--white-zero", action="store_true")
     ap.add_argument("--eval-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu")
     args = ap.parse_args(argv)
     kinds = args.kinds.split(",")
     if bad := [k for k in kinds if k not in KINDS]:
@@ -106,7 +68,7 @@ def main(argv=None) -> dict:
     torch.set_num_threads(args.threads)
     from benchmarks.perception import image_embedding_stats
 
-    model, processor = load_vlm(args.model)
+    model, processor = load_vlm(args.model, device=args.device)
     data = Path(tempfile.mkdtemp(prefix="vqa_probe_"))
     generate_suite(data, tasks=["chat"], n_train=4000, n_heldout=200, seed=11,
                    difficulty={"max_shapes": args.max_shapes, "min_size": args.min_size, "max_size": args.max_size})
@@ -119,10 +81,11 @@ def main(argv=None) -> dict:
 
     def batch_of(rows):   # rows: (item, prompt, answer, image_item)
         b = collate([make_example(processor, {**record(it, img), "prompt": q}, a) for it, q, a, img in rows], pad)
-        return white_zero(b, processor) if args.white_zero else b
+        b = white_zero(b, processor) if args.white_zero else b
+        return {k: v.to(args.device) for k, v in b.items()}
 
     erng = random.Random(1)
-    evalset = [(it, *sample(it, kinds, erng)) for it in heldout]
+    evalset = [(it, *sample(it.meta, kinds, erng)) for it in heldout]
     prior = defaultdict(Counter)
     for _, kind, _, answer in evalset:
         prior[kind][answer] += 1
@@ -165,7 +128,7 @@ def main(argv=None) -> dict:
             print(json.dumps(history[-1]), file=sys.stderr, flush=True)
         if step == args.steps:
             break
-        rows = [(it, *sample(it, kinds, rng)[1:], None) for it in rng.sample(train, args.batch)]
+        rows = [(it, *sample(it.meta, kinds, rng)[1:], None) for it in rng.sample(train, args.batch)]
         loss = model(**batch_of(rows)).loss
         opt.zero_grad(set_to_none=True)
         loss.backward()

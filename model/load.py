@@ -139,6 +139,20 @@ def set_trainable(params: list[nn.Parameter], trainable: bool) -> None:
         p.requires_grad_(trainable)
 
 
+def param_groups(model: nn.Module, lr: float, vision_lr_mult: float = 1.0) -> list[dict]:
+    """AdamW parameter groups of the trainable parameters, each with `lr_mult`: the vision tower and
+    adapter in a group of their own at lr x vision_lr_mult (when it is not 1). A loop that schedules
+    the learning rate sets each group's lr to base_lr x its lr_mult."""
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    if vision_lr_mult == 1.0:
+        return [{"params": trainable, "lr": lr, "lr_mult": 1.0}]
+    vision = {id(p) for p in vision_tower_params(model) + adapter_params(model)}
+    groups = [{"params": [p for p in trainable if id(p) not in vision], "lr": lr, "lr_mult": 1.0},
+              {"params": [p for p in trainable if id(p) in vision], "lr": lr * vision_lr_mult,
+               "lr_mult": vision_lr_mult}]
+    return [g for g in groups if g["params"]]
+
+
 def param_names(model: nn.Module, params: list[nn.Parameter]) -> list[str]:
     """Names of `params` in `model` (for logs and tests)."""
     ids = {id(p) for p in params}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import torch
 
-from model.load import default_device, load_vlm, mixed_precision
+from model.load import default_device, load_vlm, mixed_precision, param_groups
 from model.shared_images import share_repeated_images
 from model.value import ScalarModel
 from rl import ppo
@@ -96,8 +96,8 @@ class Learner:
             for model in (self.policy, self.reference, self.critic.backbone):
                 share_repeated_images(model)
         self.model_dir = model_dir
-        self.policy_opt = torch.optim.AdamW([p for p in self.policy.parameters() if p.requires_grad],
-                                            lr=ppo_cfg.lr, weight_decay=ppo_cfg.weight_decay)
+        self.policy_opt = torch.optim.AdamW(param_groups(self.policy, ppo_cfg.lr, ppo_cfg.vision_lr_mult),
+                                            weight_decay=ppo_cfg.weight_decay)
         self.critic_opt = torch.optim.AdamW(self.critic.parameters(), lr=ppo_cfg.critic_lr,
                                             weight_decay=ppo_cfg.weight_decay)
         self.updates = 0   # policy updates so far (drives the LR warm-up)
@@ -246,7 +246,7 @@ class Learner:
         if train_policy:
             warm = min(1.0, (self.updates + 1) / max(1, cfg.warmup_steps))
             for g in self.policy_opt.param_groups:
-                g["lr"] = cfg.lr * warm
+                g["lr"] = cfg.lr * warm * g.get("lr_mult", 1.0)
             params = [p for p in self.policy.parameters() if p.requires_grad]
             out["grad_norm/policy"] = float(torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip))
             self.policy_opt.step()

@@ -140,6 +140,7 @@ class PPOConfig(Section):
     warmup_steps: int = Field(5, ge=0)       # policy LR warm-up, in updates
     share_images: bool = True                # vision tower once per distinct image (model/shared_images.py)
     autocast: Literal["bf16"] | None = None  # bf16 matmuls in the learner's passes (fp32 weights/optimiser)
+    vision_lr_mult: float = Field(1.0, gt=0)   # the policy's vision tower + adapter train at lr x this
     grad_clip: float = Field(1.0, gt=0)
     epochs: int = Field(1, ge=1)             # passes over each batch
     minibatches: int = Field(2, ge=1)        # optimiser steps per epoch (each on a share of the batch)
@@ -187,23 +188,26 @@ class SFTParams(Section):
     grad_clip: float = Field(1.0, gt=0)
     max_seconds: float | None = Field(None, gt=0)   # wall-clock budget; stops early when spent
     autocast: Literal["bf16"] | None = None         # bf16 matmuls (fp32 weights and optimiser)
+    vision_lr_mult: float = Field(1.0, gt=0)        # the vision tower + adapter train at lr x this
 
 
 class SFTStage(SFTParams):
     """Supervised fine-tuning of the full VL model: on the cold-start set (tasks.cold_start, scarce
     and imperfect, as in the report), on every train item's clean trace (`data: all`), or on short
-    captions of fresh images (`data: captions`, tasks/captions.py: perception pre-training)."""
+    captions of fresh images (`data: captions`, tasks/captions.py) or one-word answers to visual
+    questions about them (`data: vqa`, tasks/vqa.py): perception pre-training."""
 
     kind: Literal["sft"]
     name: str = "sft"
-    data: Literal["cold_start", "all", "captions"] = "cold_start"
+    data: Literal["cold_start", "all", "captions", "vqa"] = "cold_start"
     n_captions: int = Field(4000, ge=1)   # data: captions: images captioned
+    n_vqa: int = Field(4000, ge=1)        # data: vqa: images asked about (one question each)
     tasks: list[TaskName] | None = None   # None: every task of the suite
 
     @property
     def pretraining(self) -> bool:
         """Perception pre-training: no task policy yet (not evaluated, never the cold start)."""
-        return self.data == "captions"
+        return self.data in ("captions", "vqa")
 
 
 class RFTStage(SFTParams):
@@ -243,6 +247,19 @@ class RLStage(Section):
     overlap: bool = False   # generate the next batch during the update (one step off-policy)
 
 
+class VisionStage(Section):
+    """Vision pre-training (sft/vision.py): the vision tower + adapter learn, from fresh shapes-world
+    scenes, which colour and shape kind covers each image token; the language model is untouched."""
+
+    kind: Literal["vision"]
+    name: str = "vision"
+    steps: int = Field(250, ge=1)
+    batch_size: int = Field(32, ge=1)     # images per step
+    lr: float = Field(1e-3, gt=0)
+    grad_clip: float = Field(1.0, gt=0)
+    autocast: Literal["bf16"] | None = None
+
+
 class RMStage(Section):
     """Train the scalar reward model (rewards/rm_train.py): Bradley-Terry on preference pairs generated
     from the suite's `chat` items (rewards/preferences.py); held-out pairwise accuracy -> eval.json."""
@@ -263,7 +280,7 @@ class RMStage(Section):
     autocast: Literal["bf16"] | None = None      # bf16 matmuls in training (fp32 weights and optimiser)
 
 
-Stage = Annotated[Union[DataStage, SFTStage, RFTStage, RLStage, RMStage], Field(discriminator="kind")]
+Stage = Annotated[Union[DataStage, VisionStage, SFTStage, RFTStage, RLStage, RMStage], Field(discriminator="kind")]
 
 
 class EvalConfig(Section):

@@ -29,6 +29,12 @@ def sft_pairs(recipe, stage, data_dir, stage_dir=None) -> list:
         n = min(stage.n_captions, 8) if recipe.smoke else stage.n_captions
         return caption_pairs(Path(stage_dir or data_dir) / "captions", n, cfg.seed,
                              cfg.difficulty.model_dump(), cfg.image_size)
+    if stage.data == "vqa":
+        from tasks.vqa import vqa_pairs
+
+        cfg = recipe.tasks
+        n = min(stage.n_vqa, 8) if recipe.smoke else stage.n_vqa
+        return vqa_pairs(Path(stage_dir or data_dir) / "vqa", n, cfg.seed, cfg.difficulty.model_dump(), cfg.image_size)
     wanted = set(stage.tasks or recipe.tasks.names)
     if stage.data == "all":
         pairs = [(it, it.target) for it in load_suite(data_dir, "train") if it.target]

@@ -41,6 +41,7 @@ def stage_runner(kind: str):
 def _load_builtin_runners() -> None:
     import rl.stage_data  # noqa: F401  (registers "data")
     import rl.stage_sft  # noqa: F401  (registers "sft")
+    import rl.stage_vision  # noqa: F401  (registers "vision")
     import rl.stage_rl  # noqa: F401  (registers "rl")
     import rl.stage_rft  # noqa: F401  (registers "rft")
     import rl.stage_rm  # noqa: F401  (registers "rm")

@@ -16,7 +16,7 @@ from typing import Callable
 
 import torch
 
-from model.load import default_device, mixed_precision
+from model.load import default_device, mixed_precision, param_groups
 from sft.data import collate, make_example
 
 
@@ -33,6 +33,7 @@ class SFTSettings:
     seed: int = 0
     log_every: int = 10
     autocast: str | None = None        # "bf16": model.load.mixed_precision
+    vision_lr_mult: float = 1.0        # vision tower + adapter at lr x this (model.load.param_groups)
 
 
 def lr_at(step: int, s: SFTSettings) -> float:
@@ -95,7 +96,8 @@ def _train(model, processor, pairs, settings: SFTSettings, log, device) -> dict:
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=settings.lr, weight_decay=settings.weight_decay)
+    opt = torch.optim.AdamW(param_groups(model, settings.lr, settings.vision_lr_mult),
+                            weight_decay=settings.weight_decay)
     pad_id = processor.tokenizer.pad_token_id
     model.train()
     start, losses, seen, step = time.time(), [], 0, 0
@@ -103,7 +105,7 @@ def _train(model, processor, pairs, settings: SFTSettings, log, device) -> dict:
         if step >= settings.steps or (settings.max_seconds and time.time() - start > settings.max_seconds):
             break
         for group in opt.param_groups:
-            group["lr"] = lr_at(step, settings)
+            group["lr"] = lr_at(step, settings) * group.get("lr_mult", 1.0)
         batch = to_device(collate([make_example(processor, item, target) for item, target in chunk], pad_id), device)
         with mixed_precision(settings.autocast, device):
             loss = model(**batch).loss

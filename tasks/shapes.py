@@ -154,9 +154,10 @@ def _star_unit() -> list[tuple[float, float]]:
 _STAR = _star_unit()
 
 
-def draw_shape(draw: ImageDraw.ImageDraw, shape: dict) -> None:
+def draw_shape(draw: ImageDraw.ImageDraw, shape: dict, fill=None) -> None:
+    """Draw one shape in its colour (or in `fill`: a label value, for label maps)."""
     x1, y1, x2, y2 = shape["box_px"]
-    fill = COLOURS[shape["colour"]]
+    fill = COLOURS[shape["colour"]] if fill is None else fill
     w, h = x2 - 1 - x1, y2 - 1 - y1  # last pixel inclusive for PIL
     kind = shape["shape"]
     if kind == "circle":

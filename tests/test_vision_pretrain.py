@@ -1,0 +1,103 @@
+"""Vision pre-training on dense labels (sft/vision.py) and the one-word VQA data (tasks/vqa.py)."""
+import random
+
+import torch
+
+from model.load import adapter_params, load_vlm, param_groups, vision_tower_params
+from sft.vision import VisionSettings, cell_shares, label_map, pretrain_vision, targets
+from tasks.shapes import COLOURS, SHAPES, render
+from tasks.vqa import KINDS, question, sample, vqa_pairs
+
+
+def test_cell_shares_by_hand():
+    labels = torch.zeros(56, 56, dtype=torch.long)
+    labels[:28, 28:] = 2            # the whole top-right cell is class 2
+    labels[28:42, :28] = 1          # the top half of the bottom-left cell is class 1
+    shares = cell_shares(labels, 3)
+    assert shares.shape == (4, 3)   # raster order: TL, TR, BL, BR
+    assert shares[0].tolist() == [1.0, 0.0, 0.0]
+    assert shares[1].tolist() == [0.0, 0.0, 1.0]
+    assert shares[2].tolist() == [0.5, 0.5, 0.0]
+    assert shares[3].tolist() == [1.0, 0.0, 0.0]
+
+
+def test_targets_of_a_square_filling_one_cell():
+    square = {"shape": "square", "colour": "blue", "box_px": [28, 0, 56, 28]}
+    colour, kind = targets([square], 56, 56)
+    blue, sq = 1 + list(COLOURS).index("blue"), 1 + SHAPES.index("square")
+    assert colour[1, blue] == 1.0 and colour[1, 0] == 0.0 and kind[1, sq] == 1.0
+    assert colour[[0, 2, 3], 0].tolist() == [1.0, 1.0, 1.0]
+    # the label map is the rendered image's own pixels: every blue pixel is labelled blue
+    pixels = torch.tensor(list(render({"shapes": [square]}, 56, 56).getdata())).view(56, 56, 3)
+    is_blue = (pixels == torch.tensor(COLOURS["blue"])).all(-1)
+    assert torch.equal(is_blue, label_map([square], 56, 56, "colour", COLOURS) == blue)
+
+
+def test_token_order_is_raster_order(tiny_model_dir):
+    """Merged image token k of the processor covers cell (k // cols, k % cols) of the image."""
+    _, processor = load_vlm(tiny_model_dir)
+    shapes = [{"shape": "square", "colour": "red", "box_px": [56, 28, 84, 56]}]   # cell (row 1, col 2)
+    enc = processor.image_processor(images=[render({"shapes": shapes}, 112, 112)], return_tensors="pt")
+    per_token = enc["pixel_values"].view(16, 4, -1).mean((1, 2))    # 4 patches per merged token
+    assert int(per_token.argmin()) == 1 * 4 + 2   # red is darker than white in every normalised channel
+
+
+def test_pretrain_vision_trains_only_the_vision_side(tiny_model_dir):
+    model, processor = load_vlm(tiny_model_dir)
+    vision = {id(p) for p in vision_tower_params(model) + adapter_params(model)}
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    out = pretrain_vision(model, processor, VisionSettings(steps=30, batch_size=8, lr=3e-3, eval_images=16))
+    moved = {n for n, p in model.named_parameters() if not torch.equal(p, before[n])}
+    names = {n for n, p in model.named_parameters() if id(p) in vision}
+    assert moved and moved <= names
+    assert out["heldout_after"]["loss"] < out["heldout_before"]["loss"]
+    assert all(p.requires_grad for p in model.parameters())   # restored after training
+
+
+def test_param_groups_scale_the_vision_side(tiny_model_dir):
+    model, _ = load_vlm(tiny_model_dir)
+    groups = param_groups(model, 1e-3, 0.1)
+    assert [g["lr_mult"] for g in groups] == [1.0, 0.1] and groups[1]["lr"] == 1e-3 * 0.1
+    vision = {id(p) for p in vision_tower_params(model) + adapter_params(model)}
+    assert {id(p) for p in groups[1]["params"]} == vision
+    assert len(param_groups(model, 1e-3)) == 1
+
+
+def test_vqa_questions_by_hand():
+    meta = {"image_size": [112, 112], "shapes": [
+        {"shape": "circle", "colour": "red", "box_px": [2, 2, 20, 20]},
+        {"shape": "star", "colour": "red", "box_px": [80, 80, 100, 100]},
+        {"shape": "square", "colour": "blue", "box_px": [40, 40, 60, 60]}]}
+    rng = random.Random(0)
+    assert question(meta, "n", rng) == ("How many shapes are there?", "3")
+    for _ in range(20):
+        q, a = question(meta, "ncol", rng)
+        colour = q.split()[2]
+        assert a == str({"red": 2, "blue": 1}.get(colour, 0))
+        got = question(meta, "colour_of", rng)
+        if got:
+            assert got == {"circle": ("What colour is the circle?", "red"), "star": ("What colour is the star?", "red"),
+                           "square": ("What colour is the square?", "blue")}[got[0].split()[-1][:-1]]
+        got = question(meta, "shape_of", rng)
+        assert got in (None, ("What shape is the blue object?", "square"))   # red is ambiguous
+        got = question(meta, "where", rng)
+        assert got in (("Where is the red circle?", "top left"), ("Where is the red star?", "bottom right"),
+                       ("Where is the blue square?", "centre"))
+        got = question(meta, "exists", rng)
+        if got is None:   # the "no" draw named a shape that is there: no question
+            continue
+        q, a = got
+        words = q[:-1].split()
+        present = any(s["colour"] == words[-2] and s["shape"] == words[-1] for s in meta["shapes"])
+        assert a == ("yes" if present else "no")
+    assert all(sample(meta, KINDS, rng)[0] in KINDS for _ in range(20))
+
+
+def test_vqa_pairs_are_fresh_images_with_one_word_answers(tmp_path):
+    pairs = vqa_pairs(tmp_path / "vqa", 6, seed=0)
+    assert len(pairs) == 6
+    for record, answer in pairs:
+        assert record["task"] == "vqa" and record["images"] and " " not in answer.replace("top ", "")\
+            .replace("middle ", "").replace("bottom ", "")
+        assert "<think>" not in record["prompt"]
+    assert vqa_pairs(tmp_path / "vqa", 6, seed=0) == pairs   # cached and deterministic
