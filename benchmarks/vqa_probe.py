@@ -3,6 +3,7 @@
     python benchmarks/vqa_probe.py [--model tiny:small] [--steps 300] [--batch 16] [--lr 1e-3]
         [--max-shapes 5] [--min-size 0.14] [--max-size 0.28] [--kinds n,colour_of,...]
         [--freeze none|merger|visual] [--vision-lr-mult 1.0] [--white-zero] [--device cpu]
+        [--vision-steps 0]
 
 Questions about fresh shapes-world images whose answers are single words that only the image can
 give ("How many red shapes are there?" -> "2", "What colour is the square?" -> "blue", "Where is
@@ -61,6 +62,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--eval-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--vision-steps", type=int, default=0,
+                    help="first pre-train the vision side on dense labels (sft/vision.py) for this many steps")
     args = ap.parse_args(argv)
     kinds = args.kinds.split(",")
     if bad := [k for k in kinds if k not in KINDS]:
@@ -69,6 +72,11 @@ def main(argv=None) -> dict:
     from benchmarks.perception import image_embedding_stats
 
     model, processor = load_vlm(args.model, device=args.device)
+    if args.vision_steps:
+        from sft.vision import VisionSettings, pretrain_vision
+
+        done = pretrain_vision(model, processor, VisionSettings(steps=args.vision_steps), device=args.device)
+        print(json.dumps({"vision_pretraining": done}), file=sys.stderr, flush=True)
     data = Path(tempfile.mkdtemp(prefix="vqa_probe_"))
     generate_suite(data, tasks=["chat"], n_train=4000, n_heldout=200, seed=11,
                    difficulty={"max_shapes": args.max_shapes, "min_size": args.min_size, "max_size": args.max_size})
