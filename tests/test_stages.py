@@ -1,5 +1,5 @@
-"""The stage chain without RL (slow: evaluation starts Ray and an HF engine): a captions
-pre-training stage, the cold start, a later stage, the control, and a resume that redoes nothing."""
+"""The stage chain without RL (slow: evaluation starts Ray and an HF engine): vision, captions and
+VQA pre-training stages, the cold start, a later stage, the control, and a resume that redoes nothing."""
 import json
 
 import pytest
@@ -15,7 +15,9 @@ rollout: {engine: hf, n: 2, max_tokens: 8}
 control: true
 stages:
   - kind: data
+  - {kind: vision, steps: 2, batch_size: 4}
   - {kind: sft, name: pretrain, data: captions, n_captions: 8, steps: 2, batch_size: 4}
+  - {kind: sft, name: perceive, data: vqa, n_vqa: 8, steps: 2, batch_size: 4, lr: 3.0e-4, vision_lr_mult: 0.1}
   - {kind: sft, name: sft, steps: 2, batch_size: 4}
   - {kind: sft, name: more, data: all, steps: 2, batch_size: 4}
 """
@@ -46,7 +48,8 @@ def test_chain_records_cold_start_first_writes_the_control_and_resumes(tmp_path)
     out = tmp_path / "run"
     assert main([str(recipe), f"output_dir={out}"]) == 0
     record = json.loads((out / "stages.json").read_text())
-    assert [e["name"] for e in record["finished"]] == ["data", "pretrain", "sft", "more"]
+    assert [e["name"] for e in record["finished"]] == ["data", "vision", "pretrain", "perceive", "sft", "more"]
+    assert record["finished"][1]["summary"]["steps"] == 2
     assert record["finished"][-1]["state"]["cold_start_dir"] == str(out / "sft" / "model")
     data = json.loads((out / "eval.json").read_text())
     assert [e["stage"] for e in data["stages"]] == ["sft", "more"]   # the cold start comes first

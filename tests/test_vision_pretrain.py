@@ -101,3 +101,23 @@ def test_vqa_pairs_are_fresh_images_with_one_word_answers(tmp_path):
             .replace("middle ", "").replace("bottom ", "")
         assert "<think>" not in record["prompt"]
     assert vqa_pairs(tmp_path / "vqa", 6, seed=0) == pairs   # cached and deterministic
+
+
+def test_sft_vision_lr_mult_slows_only_the_vision_side(tiny_model_dir, tmp_path):
+    from sft.trainer import SFTSettings, train_sft
+    from tasks import generate_suite, load_suite
+
+    generate_suite(tmp_path / "data", tasks=["count"], n_train=4, n_heldout=1, seed=0)
+    pairs = [(it, it.target) for it in load_suite(tmp_path / "data", "train")]
+    moves = {}
+    for mult in (1.0, 0.01):
+        model, processor = load_vlm(tiny_model_dir)
+        vision = {id(p) for p in vision_tower_params(model) + adapter_params(model)}
+        before = {n: p.detach().clone() for n, p in model.named_parameters()}
+        train_sft(model, processor, pairs, SFTSettings(steps=3, batch_size=2, lr=1e-3, warmup_steps=0,
+                                                       vision_lr_mult=mult))
+        delta = lambda keep: max(float((p.detach() - before[n]).abs().max())   # noqa: E731
+                                 for n, p in model.named_parameters() if (id(p) in vision) == keep)
+        moves[mult] = (delta(True), delta(False))
+    assert moves[0.01][0] < 0.05 * moves[1.0][0]            # Adam moves ~lr per step: 100x smaller
+    assert moves[0.01][1] > 0.5 * moves[1.0][1]             # the language model as before
