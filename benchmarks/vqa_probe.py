@@ -36,6 +36,7 @@ from sft.data import collate, make_example  # noqa: E402
 from tasks import generate_suite, load_suite  # noqa: E402
 from tasks.vqa import KINDS, sample  # noqa: E402
 
+
 def white_zero(batch: dict, processor) -> dict:
     """Shift normalised pixels so that white (255, 255, 255) becomes 0 in every channel."""
     ip = processor.image_processor

@@ -32,7 +32,7 @@ FOREGROUND_WEIGHT = 5.0
 
 @dataclass
 class VisionSettings:
-    steps: int = 250
+    steps: int = 600
     batch_size: int = 32
     lr: float = 1e-3
     grad_clip: float = 1.0
