@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from rl.stage_sft import cold_start_split, settings_of, train_and_save
-from rl.stages import StageError, stage_runner
+from rl.stages import StageError, console, stage_runner
 from sft.rejection import select, write_outputs
 
 SMOKE_PROMPTS, SMOKE_K = 4, 2
@@ -47,8 +47,10 @@ def run_rft(recipe, stage, ctx) -> dict:
     pairs, stats = select(batch, results, stage.min_pass, stage.max_pass, stage.keep_per_prompt, stage.correct_at)
     summary = write_outputs(ctx.stage_dir / "rejection", pairs, stats)
     train = pairs + (cold_pairs if stage.mix_cold_start else [])
-    if not train:
-        raise StageError(f"stage {stage.name}: rejection sampling kept no responses and mix_cold_start "
-                         f"is off; widen min_pass/max_pass or raise k")
+    if not train:   # nothing to learn from: the model goes on unchanged (ctx.state keeps its model_dir)
+        console.print(f"[yellow]stage {stage.name}: rejection sampling kept no responses and "
+                      f"mix_cold_start is off: no SFT, the model goes on unchanged (widen "
+                      f"min_pass/max_pass or raise k)[/yellow]")
+        return {"prompts": len(prompts), "kept_responses": 0, "by_task": summary, "steps": 0}
     sft = train_and_save(recipe, ctx, train, settings_of(recipe, stage))
     return {"prompts": len(prompts), "kept_responses": len(pairs), "by_task": summary, **sft}
