@@ -34,6 +34,7 @@ import torch  # noqa: E402
 from model.load import load_vlm  # noqa: E402
 from model.prompts import load_images, prompt_text  # noqa: E402
 from sft.data import collate, make_example  # noqa: E402
+from sft.vision import image_features  # noqa: E402
 from tasks import generate_suite, load_suite  # noqa: E402
 from tasks.captions import PROMPT, caption  # noqa: E402
 
@@ -53,9 +54,7 @@ def image_embedding_stats(model, processor, pairs) -> dict:
     """Mean norm of the image tokens' embeddings and how much they vary across images."""
     batch = collate([make_example(processor, r, t) for r, t in pairs], processor.tokenizer.pad_token_id)
     device = next(model.parameters()).device
-    feats = model.model.get_image_features(batch["pixel_values"].to(device), batch["image_grid_thw"].to(device))
-    feats = getattr(feats, "pooler_output", feats)
-    feats = torch.cat(list(feats)) if isinstance(feats, (list, tuple)) else feats
+    feats = image_features(model, batch["pixel_values"].to(device), batch["image_grid_thw"].to(device))
     per_image = feats.view(len(pairs), -1, feats.shape[-1])     # same size images: same token count
     text = model.model.language_model.embed_tokens.weight
     return {"image_embed_norm": round(float(feats.norm(dim=-1).mean()), 3),

@@ -81,6 +81,16 @@ def on_train_device(model):
         model.to(home)
 
 
+def optimizer_step(opt, loss: torch.Tensor, params: list, grad_clip: float, what: str) -> None:
+    """Backward, clip and step on one loss; a non-finite loss stops training, naming `what`."""
+    if not torch.isfinite(loss):
+        raise FloatingPointError(f"{what} loss is {loss.item()}")
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, grad_clip)
+    opt.step()
+
+
 def to_device(batch: dict, device: torch.device) -> dict:
     return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
 
@@ -109,12 +119,7 @@ def _train(model, processor, pairs, settings: SFTSettings, log, device) -> dict:
         batch = to_device(collate([make_example(processor, item, target) for item, target in chunk], pad_id), device)
         with mixed_precision(settings.autocast, device):
             loss = model(**batch).loss
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"SFT loss is {loss.item()} at step {step}")
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, settings.grad_clip)
-        opt.step()
+        optimizer_step(opt, loss, params, settings.grad_clip, f"SFT at step {step}:")
         losses.append(loss.item())
         seen += len(chunk)
         if log and (step % settings.log_every == 0 or step == settings.steps - 1):

@@ -142,6 +142,7 @@ def pretrain_vision(model, processor, settings: VisionSettings, device=None,
 
 def _train(model, processor, s: VisionSettings, log, device) -> dict:
     from model.load import adapter_params, vision_tower_params
+    from sft.trainer import optimizer_step
 
     torch.manual_seed(s.seed)
     params = vision_tower_params(model) + adapter_params(model)
@@ -172,12 +173,7 @@ def _train(model, processor, s: VisionSettings, log, device) -> dict:
             batch = make(rng, s.batch_size, device)
             with mixed_precision(s.autocast, device):
                 loss, stats = loss_and_stats(model, head, batch)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"vision pre-training loss is {loss.item()} at step {step}")
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, s.grad_clip)
-            opt.step()
+            optimizer_step(opt, loss, params, s.grad_clip, f"vision pre-training at step {step}:")
             if log and (step % s.log_every == 0 or step == s.steps - 1):
                 log({"step": step, "loss": stats["loss"], "seconds": round(time.time() - start, 1)})
     finally:
