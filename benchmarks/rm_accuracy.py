@@ -2,12 +2,17 @@
 
     python benchmarks/rm_accuracy.py [--model DIR] [--data DIR] [--steps 200] [--lr 3e-4]
                                      [--pool mean] [--pairs 2000] [--heldout 200] [--every 100]
+                                     [--vision-lr-mult 1.0] [--autocast bf16]
+                                     [--vision-steps 0] [--perceive-steps 0]
 
 The RM (model/value.py's ScalarModel) starts from --model (a policy checkpoint, e.g. a run's
 `sft/model`; default: the random-init tiny `small` model) and trains with the Bradley-Terry loss
 (rewards/rm_train.py) on --pairs preference pairs of the suite's `chat` train items
 (rewards/preferences.py), evaluated every --every steps on --heldout pairs of held-out items. --data
-is a suite folder (a run's `data/`; default: a fresh suite). Last line: one JSON object.
+is a suite folder (a run's `data/`; default: a fresh suite). --vision-steps / --perceive-steps first
+build the backbone the way the default recipe's `vision` and `perceive` stages do (sft/vision.py,
+then SFT on tasks/vqa.py questions at lr 3e-4, vision side at 0.1x). Trains on the GPU when torch
+sees one. Last line: one JSON object.
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ if str(ROOT) not in sys.path:
 
 import torch  # noqa: E402
 
-from model.load import load_vlm  # noqa: E402
+from model.load import default_device, load_vlm  # noqa: E402
 from model.tiny import build_tiny  # noqa: E402
 from model.value import ScalarModel  # noqa: E402
 from rewards.preferences import preference_pairs  # noqa: E402
@@ -47,6 +52,21 @@ def accuracy_by_mistake(rm, processor, pairs: list[dict], batch: int = 16) -> di
             "by_mistake": {k: round(sum(v) / len(v), 3) for k, v in sorted(by.items())}}
 
 
+def pretrain(policy, processor, args, work: Path) -> None:
+    """The default recipe's `vision` and `perceive` stages on the starting model, when asked for."""
+    from sft.trainer import SFTSettings, train_sft
+    from sft.vision import VisionSettings, pretrain_vision
+    from tasks.vqa import vqa_pairs
+
+    if args.vision_steps:
+        out = pretrain_vision(policy, processor, VisionSettings(steps=args.vision_steps))
+        print(json.dumps({"vision": out["heldout_after"]}), flush=True)
+    if args.perceive_steps:
+        out = train_sft(policy, processor, vqa_pairs(work / "vqa", 8000), SFTSettings(
+            steps=args.perceive_steps, batch_size=16, lr=3e-4, vision_lr_mult=0.1, autocast=args.autocast))
+        print(json.dumps({"perceive_loss": out.get("loss_last")}), flush=True)
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model")
@@ -58,6 +78,10 @@ def main(argv=None) -> dict:
     ap.add_argument("--heldout", type=int, default=200)
     ap.add_argument("--every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--vision-lr-mult", type=float, default=1.0)
+    ap.add_argument("--autocast", choices=["bf16"], default=None)
+    ap.add_argument("--vision-steps", type=int, default=0)
+    ap.add_argument("--perceive-steps", type=int, default=0)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     work = Path(tempfile.mkdtemp(prefix="rm_accuracy_"))
@@ -70,13 +94,15 @@ def main(argv=None) -> dict:
     for p in train + heldout:
         p["image_root"] = str(data)
     policy, processor = load_vlm(model_dir)
-    rm = ScalarModel.from_policy(policy, pool=args.pool)
+    pretrain(policy, processor, args, work)
+    rm = ScalarModel.from_policy(policy, pool=args.pool).to(default_device())   # trains and is scored there
     del policy
     curve, start, done = [], time.time(), 0
     while done < args.steps:
         n = min(args.every, args.steps - done)
-        summary = train_rm(rm, processor, train, RMSettings(steps=n, lr=args.lr, seed=done,
-                                                             warmup_steps=10 if done == 0 else 0))
+        summary = train_rm(rm, processor, train, RMSettings(
+            steps=n, lr=args.lr, seed=done, warmup_steps=10 if done == 0 else 0,
+            vision_lr_mult=args.vision_lr_mult, autocast=args.autocast))
         done += n
         curve.append({"steps": done, "seconds": round(time.time() - start, 1),
                       "train_loss": round(summary["final_loss"], 4), **accuracy_by_mistake(rm, processor, heldout)})

@@ -99,7 +99,7 @@ def find_child(module: nn.Module, names: list[str]) -> nn.Module | None:
 
 def vision_modules(model: nn.Module) -> tuple[nn.Module | None, list[nn.Module]]:
     """(vision tower, adapter modules) of a VLM; (None, []) for a text-only model."""
-    for holder in (model, getattr(model, "model", None)):
+    for holder in (model, getattr(model, "model", None), getattr(model, "backbone", None)):
         if holder is None:
             continue
         tower = find_child(holder, TOWER_NAMES)

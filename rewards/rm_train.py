@@ -22,7 +22,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from model.load import mixed_precision
+from model.load import mixed_precision, param_groups
 from model.shared_images import share_repeated_images
 from sft.data import IGNORE, Example, collate, make_example
 from sft.trainer import on_train_device, to_device
@@ -41,6 +41,7 @@ class RMSettings:
     seed: int = 0
     log_every: int = 10
     autocast: str | None = None   # "bf16": model.load.mixed_precision around the forward passes
+    vision_lr_mult: float = 1.0   # vision tower + adapter at lr x this (model.load.param_groups)
 
 
 def rm_example(processor, sample: dict, response: str) -> Example:
@@ -115,8 +116,8 @@ def _train(model, processor, pairs: list[dict], settings: RMSettings, log) -> di
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
     share_repeated_images(model.backbone)   # a pair's two sides share their image
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=settings.lr, weight_decay=settings.weight_decay)
+    opt = torch.optim.AdamW(param_groups(model, settings.lr, settings.vision_lr_mult),
+                            weight_decay=settings.weight_decay)
     model.train()
     start, stream = time.time(), batches(pairs, min(settings.batch_size, len(pairs)), rng)
     losses: list[float] = []
@@ -125,7 +126,7 @@ def _train(model, processor, pairs: list[dict], settings: RMSettings, log) -> di
         if settings.max_seconds and time.time() - start > settings.max_seconds:
             break
         for group in opt.param_groups:
-            group["lr"] = lr_at(step, settings)
+            group["lr"] = lr_at(step, settings) * group["lr_mult"]
         batch = next(stream)
         row = train_step(model, processor, batch, opt, settings)
         losses.append(row["loss"])

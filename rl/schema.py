@@ -278,6 +278,7 @@ class RMStage(Section):
     n_heldout_pairs: int = Field(200, ge=1)      # held-out pairs (from the held-out split)
     max_seconds: float | None = Field(None, gt=0)
     autocast: Literal["bf16"] | None = None      # bf16 matmuls in training (fp32 weights and optimiser)
+    vision_lr_mult: float = Field(1.0, gt=0)     # vision tower + adapter at lr x this
 
 
 Stage = Annotated[Union[DataStage, VisionStage, SFTStage, RFTStage, RLStage, RMStage], Field(discriminator="kind")]

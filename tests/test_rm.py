@@ -221,3 +221,25 @@ def test_trainer_with_bf16_autocast_learns_and_keeps_fp32_weights(tiny_model_dir
     assert summary["final_loss"] < summary["first_loss"] - 0.1
     assert all(p.dtype == torch.float32 for p in rm.parameters())
     assert pairwise_accuracy(rm, processor, pairs, batch_size=4) >= 0.75
+
+
+def test_vision_lr_mult_slows_only_the_rms_vision_side(tiny_model_dir, suite):
+    from model.load import adapter_params, load_vlm, param_groups, vision_tower_params
+    from model.value import ScalarModel
+
+    policy, processor = load_vlm(tiny_model_dir)
+    pairs = small_pairs(suite, "train", 8)
+    moved = {}
+    for mult in (1.0, 1e-6):
+        rm = ScalarModel.from_policy(policy)
+        vision = {id(p) for p in vision_tower_params(rm) + adapter_params(rm)}
+        assert vision and len(param_groups(rm, 1e-3, 0.5)) == 2   # found under the RM's backbone
+        before = {n: p.detach().clone() for n, p in rm.named_parameters()}
+        train_rm(rm, processor, pairs, RMSettings(steps=3, batch_size=8, micro_batch_size=8, lr=2e-3,
+                                                  warmup_steps=0, vision_lr_mult=mult))
+        moved[mult] = {n: float((p.detach() - before[n]).abs().max()) for n, p in rm.named_parameters()
+                       if id(p) in vision}, {n: float((p.detach() - before[n]).abs().max())
+                                             for n, p in rm.named_parameters() if n.startswith("backbone.language_model")}
+    (vis_full, llm_full), (vis_slow, llm_slow) = moved[1.0], moved[1e-6]
+    assert max(vis_slow.values()) < 1e-3 * max(vis_full.values())   # AdamW: step ~ lr, so ~1e-6 x
+    assert max(llm_slow.values()) > 0.1 * max(llm_full.values())
