@@ -250,3 +250,160 @@ def test_long_inputs_are_fast(response):
     v = score(response, answer=TWO)
     assert time.perf_counter() - start < 1.0
     assert 0.0 <= v.score <= 1.0
+
+
+# ---- normalised 0-1 answers (Shikra/Ferret style, lmms-eval's RefCOCO prompt, InternVL/VLMEvalKit graders)
+PIXEL = {"coord_space": "pixel", "image_size": [640, 480]}
+
+
+@pytest.mark.parametrize(
+    "response, pred",
+    [
+        ("[0.11, 0.11, 0.31, 0.31]", [110, 110, 310, 310]),
+        ("[0.110,0.110,0.310,0.310]", [110, 110, 310, 310]),
+        ("(0.11, 0.11), (0.31, 0.31)", [110, 110, 310, 310]),
+        ('{"bbox_2d": [0.11, 0.11, 0.31, 0.31]}', [110, 110, 310, 310]),
+        ("<answer>[.11, .11, .31, .31]</answer>", [110, 110, 310, 310]),
+        ("[0.1, 0.1, 0.3, 0.3]", [100, 100, 300, 300]),
+        ("[0, 0.1, 0.3, 0.3]", [0, 100, 300, 300]),  # one fraction makes the whole answer normalised
+        ("(0.2, 0.25)", [200, 250]),
+    ],
+)
+def test_fraction_answer_is_scaled_to_0_1000(response, pred):
+    v = score(response)
+    assert v.details["pred"] == [pytest.approx(pred)]
+    assert v.details["units"] == "fraction"
+    assert v.score == 1.0
+
+
+def test_fraction_answer_in_pixel_space():
+    # x by the width (640), y by the height (480): [0.1, 0.1, 0.5, 0.5] -> [64, 48, 320, 240]
+    sample = {"answer": [64, 48, 320, 240], **PIXEL}
+    v = score("[0.1, 0.1, 0.5, 0.5]", **sample)
+    assert v.details["pred"] == [pytest.approx([64, 48, 320, 240])] and v.score == 1.0
+    # [0.1, 0.1, 0.5, 0.3] -> [64, 48, 320, 144]: 256*96 / (256*192) = 0.5 exactly
+    assert score("[0.1, 0.1, 0.5, 0.3]", **sample, iou_mode="iou").score == pytest.approx(0.5)
+    # [0.1, 0.1, 0.3, 0.3] -> [64, 48, 192, 144]: 128*96 / 49152 = 0.25
+    assert score("[0.1, 0.1, 0.3, 0.3]", **sample, iou_mode="iou").score == pytest.approx(0.25)
+    assert score("(0.25, 0.25)", **sample).score == 1.0  # (160, 120) lies in the box
+    assert score("(0.6, 0.6)", **sample).score == 0.0  # (384, 288) does not
+
+
+@pytest.mark.parametrize(
+    "response, expected, pred",
+    [
+        ("[0, 0, 1, 1]", 0.0, [0, 0, 1, 1]),  # integers only: a 1x1 box in 0-1000, not the whole image
+        ("[0.0, 0.0, 1.0, 1.0]", 1.0, [0, 0, 1000, 1000]),  # written as fractions: the whole image
+        ("[0.5, 0.5, 1.2, 0.9]", 0.0, [0.5, 0.5, 1.2, 0.9]),  # 1.2 is no fraction: a tiny 0-1000 box
+        ("[0.5, 0.5, 1000, 1000]", 1.0, [0.5, 0.5, 1000, 1000]),  # one value > 1: read as written (IoU 0.999)
+    ],
+)
+def test_fraction_needs_all_in_unit_range_and_a_decimal(response, expected, pred):
+    v = score(response, answer=[0, 0, 1000, 1000])
+    assert v.score == expected
+    assert v.details["pred"] == [pytest.approx(pred)]
+
+
+def test_fraction_gold():
+    # lmms-eval / NeMo-RL store the gold normalised: it is scaled like an answer
+    assert parse_gold({"answer": "[0.1, 0.1, 0.5, 0.5]"}) == [pytest.approx((100, 100, 500, 500))]
+    assert parse_gold({"answer": [0.1, 0.1, 0.5, 0.5], **PIXEL}) == [pytest.approx((64, 48, 320, 240))]
+    assert parse_gold({"answer": [0, 0, 1, 1]}) == [(0, 0, 1, 1)]
+    gold = {"answer": "[0.1, 0.1, 0.5, 0.5]"}
+    assert score("<answer>[0.1, 0.1, 0.5, 0.5]</answer>", **gold).score == 1.0
+    assert score("<answer>[100, 100, 500, 500]</answer>", **gold).score == 1.0
+    # [0.2, 0.2, 0.6, 0.6]: 0.3*0.3 / (0.16 + 0.16 - 0.09) = 0.391
+    assert score("<answer>[0.2, 0.2, 0.6, 0.6]</answer>", **gold, iou_mode="iou").score == pytest.approx(0.09 / 0.23)
+    assert score("<answer>[0.6, 0.6, 0.9, 0.9]</answer>", **gold).score == 0.0
+    assert score("[64, 48, 320, 240]", answer="[0.1, 0.1, 0.5, 0.5]", **PIXEL).score == 1.0
+
+
+# ---- more public forms
+@pytest.mark.parametrize(
+    "response",
+    [
+        "(110, 110, 310, 310)",  # "a tuple of 4 numbers (x1, y1, x2, y2)"
+        "The cup (the red one) is at (110, 110, 310, 310).",
+        "see step (1, 2, 3) then [110, 110, 310, 310]",  # a 3-number parenthesis is prose
+        "[x1, y1, x2, y2] = [110, 110, 310, 310]",
+        "<ref>cup</ref><box>[[110, 110, 310, 310]]</box>",
+        "cup[[110,110,310,310]]",
+        "<|ref|>cup<|/ref|><|det|>[[110,110,310,310]]<|/det|>",
+        "［110，110，310，310］",  # full-width brackets and commas
+        "（110, 110），（310, 310）",
+        "x1=110, y1=110, x2=310, y2=310",
+        '{"xmin": 110, "ymin": 110, "xmax": 310, "ymax": 310}',
+        "110, 110, 310, 310",
+        "<answer>110 110 310 310</answer>",
+        "Answer: 110, 110, 310, 310.",
+        '[{"Position": [110, 110, 310, 310], "Confidence": 0.93}]',  # Visual-RFT: the confidence is no coordinate
+        '{"box_2d": [110, 110, 310, 310], "label": "cup"}',  # Gemini, y-first (square here)
+        "[[110,\n 110,\n 310,\n 310]]",
+    ],
+)
+def test_more_box_forms_hit(response):
+    v = score(response)
+    assert v.score == 1.0, v.details
+    assert v.details["pred"] == [[110, 110, 310, 310]]
+
+
+def test_gemini_box_2d_is_y_first():
+    gold = [100, 100, 300, 600]  # x1 y1 x2 y2
+    assert score('[{"box_2d": [100, 100, 600, 300], "label": "dog"}]', answer=gold).score == 1.0
+    v = score('[{"box_2d": [100, 100, 300, 600], "label": "dog"}]', answer=gold)  # x-first by mistake
+    assert v.details["pred"] == [[100, 100, 600, 300]] and v.score == 0.0  # IoU 200*200 / 160000 = 0.25
+    assert score('{"box_2d": [1, 2, 3]}', answer=gold).details["reason"].endswith("wrong arity (3 numbers)")
+
+
+def test_semicolon_separated_boxes():
+    # Shikra / CogVLM: several boxes in one bracket
+    assert score("dogs[0.100,0.100,0.300,0.300;0.500,0.500,0.700,0.700]", answer=TWO).score == 1.0
+    assert score("cups[[100,100,300,300;500,500,700,700]]", answer=TWO).score == 1.0
+    assert score("(0.1,0.1,0.3,0.3;0.5,0.5,0.7,0.7)", answer=TWO).score == 1.0
+    assert score("[100,100,300,300;500,500,700]", answer=TWO).details["reason"].endswith("wrong arity (3 numbers)")
+    assert score("<box>100 100 300 300;500 500 700 700</box>", answer=TWO).score == 1.0
+
+
+def test_molmo_points_are_percent():
+    assert score('<point x="20.5" y="15.0" alt="cup">cup</point>').details["pred"] == [pytest.approx([205, 150])]
+    assert score('<point x="20.5" y="15.0" alt="cup">cup</point>').score == 1.0
+    assert score('<point x="50" y="50" alt="cup">cup</point>').score == 0.0
+    v = score('<points x1="20" y1="20" x2="60" y2="60" alt="cups">cups</points>', answer=TWO)
+    assert v.details["pred"] == [pytest.approx([200, 200]), pytest.approx([600, 600])] and v.score == 1.0
+    v = score('<point x="25" y="25" alt="dog">dog</point>', answer=[64, 48, 320, 240], **PIXEL)
+    assert v.details["pred"] == [pytest.approx([160, 120])] and v.score == 1.0
+    assert "wrong arity" in score('<point x="20" alt="cup">cup</point>').details["reason"]
+
+
+def test_click_points():
+    sample = {"answer": [100, 200, 300, 260], "coord_space": "pixel", "image_size": [1920, 1080]}
+    assert score("pyautogui.click(x=150, y=230)", **sample).score == 1.0
+    assert score("pyautogui.click(x=350, y=230)", **sample).score == 0.0
+    # normalised click: (0.1 * 1920, 0.2 * 1080) = (192, 216)
+    v = score("pyautogui.click(x=0.1, y=0.2)", **sample)
+    assert v.details["pred"] == [pytest.approx([192, 216])] and v.score == 1.0
+
+
+@pytest.mark.parametrize(
+    "response",
+    ["There are 3 cups.", "<answer>3</answer>", "(the red one)", "[a, b, c, d]", "x: 3", "<loc_100><loc_100><loc_300><loc_300>"],
+)
+def test_no_shape_read(response):
+    assert score(response).details["reason"] == "no box or point found"
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "<point" * 20_000, '<points x1="1" y1="2" ' * 5_000, '<point x="10" y="20">a</point>' * 4_000,
+        "x1=1, y1=2, x2=3, " * 6_000, "x=1, y=" * 15_000, "x1=" + " " * 100_000, "(1, 2, 3)" * 10_000,
+        "(" + "1, " * 33_000 + ")", "[" + "1,2,3,4;" * 10_000 + "]", "[1,2,3,4;5,6,7,8]" * 5_000, "1, " * 33_000,
+        '"box_2d": [1,2,3,4] ' * 5_000, "［１，２，３，４］" * 10_000, "[0.1,0.2,0.3,0.4]" * 5_000, "<box>(" * 16_000,
+        "<answer>" + "1 " * 50_000 + "</answer>", "'" * 100_000,
+    ],
+)
+def test_new_forms_long_inputs_are_fast(response):
+    start = time.perf_counter()
+    v = score(response, answer=TWO)
+    assert time.perf_counter() - start < 1.0
+    assert 0.0 <= v.score <= 1.0

@@ -1,41 +1,94 @@
 """Grounding verifier ("grounding"): boxes and points scored by IoU against the gold.
 
-Forms read from the response (inside the last `<answer>...</answer>` if there is one), in tiers;
-the first tier that yields anything is used, so one box is never read twice:
+Forms read from the response (NFKC-normalised, so full-width brackets and commas count; inside the
+last `<answer>...</answer>` if there is one), in tiers; the first tier that yields anything is used,
+so one box is never read twice:
   1. JSON-ish keys: `"bbox_2d": [x1, y1, x2, y2]`, `"point_2d": [x, y]` (fences, lists of objects,
-     single quotes and broken JSON are fine: only the key and its bracket are read);
-  2. tags: `<box>(x1,y1),(x2,y2)</box>`, `<box>x1 y1 x2 y2</box>`, `<point>x y</point>`,
-     `<|box_start|>(x1,y1),(x2,y2)<|box_end|>` (an `<|object_ref_start|>` label is ignored);
-  3. bare: `[x1,y1,x2,y2]`, `[x,y]`, `(x1,y1),(x2,y2)`, `(x,y)`.
-Four numbers are a box, two a point. A shape with NaN/inf, a coordinate outside [0, 1000] (or outside
-the image when `sample["coord_space"] == "pixel"`, `sample["image_size"] == [w, h]`), x1 >= x2 or
-y1 >= y2, or another count of numbers makes the whole answer score 0; nothing is swapped or clamped.
+     single quotes and broken JSON are fine: only the key and its bracket are read); Gemini's
+     `"box_2d": [y1, x1, y2, x2]` is read y-first, as Google documents it;
+  2. tags: `<box>(x1,y1),(x2,y2)</box>`, `<box>x1 y1 x2 y2</box>`, `<box>[[x1,y1,x2,y2]]</box>`,
+     `<point>x y</point>`, `<|box_start|>(x1,y1),(x2,y2)<|box_end|>` (an `<|object_ref_start|>` or
+     `<ref>` label is ignored), and Molmo's `<point x="61.5" y="40.2">` / `<points x1=".." y1=".."
+     x2=".." y2="..">` (points in percent of the image, always);
+  3. bare: `[x1,y1,x2,y2]`, `[[x1,y1,x2,y2]]`, `[x,y]`, `(x1,y1),(x2,y2)`, `(x,y)`, `(x1,y1,x2,y2)`,
+     and Shikra/CogVLM's several boxes in one bracket, `[x1,y1,x2,y2;x1,y1,x2,y2]`; a bracket
+     holding anything but numbers is prose and skipped, and so is a parenthesis unless it holds
+     2 or 4 numbers;
+  4. named: `x1=.., y1=.., x2=.., y2=..` (also `"xmin": ..` etc., in that order), and a click
+     `x=.., y=..` (e.g. `pyautogui.click(x=200, y=150)`);
+  5. an answer that is nothing but numbers, after at most a short label: `110, 110, 310, 310`,
+     `Answer: 0.2 0.3 0.5 0.6`.
+Four numbers are a box, two a point. Model-native location tokens (Florence-2 `<loc_N>`, PaliGemma
+`<locNNNN>`, Kosmos-2 patch indices) are not read: they need the model's own processor.
 
-Pair scores: box/box IoU; point/box 1 if the point lies in the box (either side may be the point);
-point/point 1 if within `sample["point_radius"]` (default 5% of the larger side of the space).
-Predictions (exact duplicates dropped, at most MAX_SHAPES) are matched one-to-one to the gold
-shapes by an exact assignment. "threshold" mode (default, tau = `sample["iou_threshold"]`, 0.5):
-score = F1 = 2 * hits / (n_pred + n_gold); "iou" mode: sum of matched scores / max(n_pred, n_gold),
-so missing and extra shapes count as 0. With one gold and one prediction these are 1[IoU >= tau]
-and the IoU.
+Coordinates: by default Qwen2-VL's 0-1000 space; pixels when `sample["coord_space"] == "pixel"`
+(`sample["image_size"] == [w, h]`). An answer whose coordinates all lie in [0, 1] with at least one
+written as a fraction (`[0.12, 0.30, 0.50, 0.90]`, `(0.5, 0.25)`, `[0.0, 0.0, 1.0, 1.0]`) is in
+normalised 0-1 units (Shikra, Ferret, lmms-eval's RefCOCO prompt, InternVL's and VLMEvalKit's
+RefCOCO graders all read it so) and is scaled to the sample's space: x by 1000 or the image width,
+y by 1000 or the height. The whole answer is judged at once, so `[0, 0, 1, 1]` alone (integers) stays
+a 1x1 box and `[0.5, 0.5, 1, 1]` is a quarter of the image. A gold given in 0-1 floats is scaled the
+same way. Nothing else is rescaled: pixels written against a 0-1000 gold are compared as they are.
+
+After scaling, a shape with NaN/inf, a coordinate outside the space ([0, 1000], or the image), x1 >= x2
+or y1 >= y2, or another count of numbers makes the whole answer score 0; nothing is swapped or clamped.
+
+Pair scores: box/box IoU on continuous coordinates (area = (x2 - x1) * (y2 - y1), no +1 pixel
+convention; boxes that only touch have IoU 0); point/box 1 if the point lies in the box, border
+included (either side may be the point); point/point 1 if within `sample["point_radius"]` (default 5%
+of the larger side of the space). Predictions (exact duplicates dropped, at most MAX_SHAPES) are
+matched one-to-one to the gold shapes by an exact assignment. "threshold" mode (default, tau =
+`sample["iou_threshold"]`, 0.5, hit when IoU >= tau): score = F1 = 2 * hits / (n_pred + n_gold);
+"iou" mode: sum of matched scores / max(n_pred, n_gold), so missing and extra shapes count as 0.
+With one gold and one prediction these are 1[IoU >= tau] and the IoU.
 """
 from __future__ import annotations
 
 import json
 import math
 import re
-from typing import Any, Mapping, Sequence
+import unicodedata
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from verifiers import Verdict, verifier
 
 MAX_SHAPES = 100
 NORM_MAX = 1000.0
+WHOLE_MAX_CHARS = 2000  # tier 5 looks at answers up to this long
 NUM = r"[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|nan|inf)"
 NUM_TOKEN = re.compile(rf"(?<![\w.]){NUM}(?![\w.])", re.IGNORECASE)
-KEY_RE = re.compile(r"""["']?\b(bbox_2d|point_2d)\b["']?\s*[:=]\s*\[([^\[\]]{0,300})\]""")
-TAG_RE = re.compile(r"<(box|point)>(.{0,300}?)</\1>|<\|box_start\|>(.{0,300}?)<\|box_end\|>", re.DOTALL)
+KEY_RE = re.compile(r"""["']?\b(bbox_2d|point_2d|box_2d)\b["']?\s*[:=]\s*\[([^\[\]]{0,300})\]""")
+TAG_RE = re.compile(
+    r"<(box|point)>(.{0,300}?)</\1>|<\|box_start\|>(.{0,300}?)<\|box_end\|>|<(points?)\b([^<>]{0,1000})>",
+    re.DOTALL,
+)
+MOLMO_ATTR = re.compile(rf"""\b([xy])(\d{{0,3}})\s*=\s*["']\s*({NUM})\s*["']""", re.IGNORECASE)
 PAIR = rf"\(\s*({NUM})\s*,\s*({NUM})\s*\)"
-BARE_RE = re.compile(rf"{PAIR}\s*(?:,|-|to)?\s*{PAIR}|{PAIR}|\[([^\[\]]{{0,300}})\]", re.IGNORECASE)
+BARE_RE = re.compile(rf"{PAIR}\s*(?:,|-|to)?\s*{PAIR}|\(([^()]{{0,300}})\)|\[([^\[\]]{{0,300}})\]", re.IGNORECASE)
+_SEP = r"\s*[,;]?\s*"
+LABEL_RE = re.compile(r"^[^\d\[\](){}<>:;]{0,40}:\s*")  # "Answer: ", "Bounding box: "
+
+
+def _named(keys: str) -> str:
+    return rf"""["']?(?:{keys})["']?\s*[:=]\s*({NUM})"""
+
+
+NAMED_RE = re.compile(
+    rf"(?<!\w)(?:{_named('x1|x_?min')}{_SEP}{_named('y1|y_?min')}{_SEP}{_named('x2|x_?max')}{_SEP}{_named('y2|y_?max')}"
+    rf"|x\s*=\s*({NUM})\s*,?\s*y\s*=\s*({NUM})(?![\w.]))",
+    re.IGNORECASE,
+)
+
+SPACE, FRACTION = "space", "fraction"
+
+
+class Found(NamedTuple):
+    """A shape as written: its numbers, whether one was written with a decimal point, and its unit
+    (SPACE: the sample's space or 0-1 fractions, decided per answer; FRACTION: known 0-1 fractions)."""
+
+    shape: tuple[float, ...]
+    decimal: bool = False
+    unit: str = SPACE
 
 
 def to_float(token: str) -> float:
@@ -45,14 +98,23 @@ def to_float(token: str) -> float:
         return math.nan
 
 
-def numbers_in(text: str) -> tuple[float, ...]:
-    return tuple(to_float(m.group()) for m in NUM_TOKEN.finditer(text))
+def read_numbers(text: str) -> Found:
+    tokens = [m.group() for m in NUM_TOKEN.finditer(text)]
+    return Found(tuple(to_float(t) for t in tokens), any("." in t for t in tokens))
 
 
 def is_numeric_list(text: str) -> bool:
     """True when `text` (a bracket's inside) is only numbers separated by commas/whitespace."""
     parts = [p for p in re.split(r"[\s,]+", text.strip()) if p]
     return len(parts) >= 2 and all(re.fullmatch(NUM, p, re.IGNORECASE) for p in parts)
+
+
+def numeric_groups(text: str) -> list[Found] | None:
+    """The `;`-separated number lists in a bracket's inside, or None if it holds anything else."""
+    groups = text.split(";")
+    if not all(is_numeric_list(g) for g in groups):
+        return None
+    return [read_numbers(g) for g in groups]
 
 
 def answer_span(text: str) -> str:
@@ -63,46 +125,115 @@ def answer_span(text: str) -> str:
     return text[start + len("<answer>") : end if end >= 0 else len(text)]
 
 
-def parse_shapes(text: str) -> list[tuple[float, ...]]:
-    """Every box/point-like tuple in `text` (first tier that has any), at most MAX_SHAPES."""
-    for tier in (key_shapes, tag_shapes, bare_shapes):
-        shapes = tier(text)
-        if shapes:
-            return shapes[:MAX_SHAPES]
+def find_shapes(text: str) -> list[Found]:
+    """Every box/point-like shape in `text` (first tier that has any), at most MAX_SHAPES."""
+    for tier in (key_shapes, tag_shapes, bare_shapes, named_shapes, whole_shapes):
+        found = tier(text)
+        if found:
+            return found[:MAX_SHAPES]
     return []
 
 
-def key_shapes(text: str) -> list[tuple[float, ...]]:
+def parse_shapes(text: str) -> list[tuple[float, ...]]:
+    """The shapes of `find_shapes`, as written (not yet scaled)."""
+    return [f.shape for f in find_shapes(text)]
+
+
+def key_shapes(text: str) -> list[Found]:
     out = []
     for m in KEY_RE.finditer(text):
-        out.append(numbers_in(m.group(2)))
+        f = read_numbers(m.group(2))
+        if m.group(1) == "box_2d":  # Gemini: [ymin, xmin, ymax, xmax]
+            s = f.shape
+            f = f._replace(shape=tuple(s[i ^ 1] if (i ^ 1) < len(s) else s[i] for i in range(len(s))))
+        out.append(f)
         if len(out) >= MAX_SHAPES:
             break
     return out
 
 
-def tag_shapes(text: str) -> list[tuple[float, ...]]:
-    out = []
+def tag_shapes(text: str) -> list[Found]:
+    out: list[Found] = []
     for m in TAG_RE.finditer(text):
-        out.append(numbers_in(m.group(2) if m.group(1) else m.group(3)))
+        if m.group(4):
+            out.extend(molmo_points(m.group(5)))
+        else:
+            out.extend(tag_content(m.group(2) if m.group(1) else m.group(3)))
         if len(out) >= MAX_SHAPES:
             break
     return out
 
 
-def bare_shapes(text: str) -> list[tuple[float, ...]]:
-    out = []
+def tag_content(content: str) -> list[Found]:
+    if "[" in content or "(" in content:
+        found = bare_shapes(content)
+        if found:
+            return found
+    return [read_numbers(g) for g in content.split(";")]
+
+
+def molmo_points(attrs: str) -> list[Found]:
+    """Molmo's `<point x=".." y="..">` / `<points x1=.. y1=.. x2=.. y2=..>`: points in percent."""
+    points: dict[str, dict[str, float]] = {}
+    for m in MOLMO_ATTR.finditer(attrs):
+        points.setdefault(m.group(2), {})[m.group(1).lower()] = to_float(m.group(3)) / 100.0
+    return [Found(tuple(p[k] for k in "xy" if k in p), True, FRACTION) for p in points.values()]
+
+
+def bare_shapes(text: str) -> list[Found]:
+    out: list[Found] = []
     for m in BARE_RE.finditer(text):
         g = m.groups()
         if g[0] is not None:
-            out.append(tuple(to_float(x) for x in g[0:4]))
-        elif g[4] is not None:
-            out.append((to_float(g[4]), to_float(g[5])))
-        elif is_numeric_list(g[6]):
-            out.append(numbers_in(g[6]))
+            out.append(Found(tuple(to_float(x) for x in g[0:4]), any("." in x for x in g[0:4])))
+        elif g[4] is not None:  # parenthesis: prose unless it holds 2 or 4 numbers (per `;` group)
+            groups = numeric_groups(g[4])
+            if groups and all(len(f.shape) in (2, 4) for f in groups):
+                out.extend(groups)
+        else:
+            out.extend(numeric_groups(g[5]) or [])
         if len(out) >= MAX_SHAPES:
             break
     return out
+
+
+def named_shapes(text: str) -> list[Found]:
+    out = []
+    for m in NAMED_RE.finditer(text):
+        tokens = [t for t in m.groups() if t is not None]
+        out.append(Found(tuple(to_float(t) for t in tokens), any("." in t for t in tokens)))
+        if len(out) >= MAX_SHAPES:
+            break
+    return out
+
+
+def whole_shapes(text: str) -> list[Found]:
+    """An answer that is only numbers (`110, 110, 310, 310`, `Answer: 0.5 0.3`): its `;` groups."""
+    body = text.strip()
+    if len(body) > WHOLE_MAX_CHARS:
+        return []
+    body = LABEL_RE.sub("", body, count=1).rstrip(".").strip()
+    return numeric_groups(body) if body else []
+
+
+def is_fraction_answer(found: Sequence[Found]) -> bool:
+    """All coordinates in [0, 1] and at least one written as a fraction: normalised 0-1 units."""
+    auto = [f for f in found if f.unit == SPACE]
+    values = [v for f in auto for v in f.shape]
+    return bool(values) and all(0.0 <= v <= 1.0 for v in values) and (
+        any(f.decimal for f in auto) or any(v != int(v) for v in values)
+    )
+
+
+def scale(shape: Sequence[float], width: float, height: float) -> tuple[float, ...]:
+    return tuple(v * (width if i % 2 == 0 else height) for i, v in enumerate(shape))
+
+
+def to_space(found: Sequence[Found], width: float, height: float) -> tuple[list[tuple[float, ...]], bool]:
+    """The shapes in the sample's space, and whether the answer was read as 0-1 fractions."""
+    fraction = is_fraction_answer(found)
+    shapes = [scale(f.shape, width, height) if f.unit == FRACTION or fraction else f.shape for f in found]
+    return shapes, fraction
 
 
 def shape_problem(shape: Sequence[float], width: float, height: float) -> str | None:
@@ -131,8 +262,9 @@ def coord_space(sample: Mapping[str, Any]) -> tuple[float, float]:
 
 
 def parse_gold(sample: Mapping[str, Any]) -> list[tuple[float, ...]] | None:
-    """The gold shapes as a list of tuples; None without an answer. Raises on a malformed gold
-    (wrong arity, NaN, x1 > x2); a degenerate gold box (x1 == x2) is accepted, as the task files allow it."""
+    """The gold shapes as a list of tuples in the sample's space; None without an answer. Raises on a
+    malformed gold (wrong arity, NaN, x1 > x2); a degenerate gold box (x1 == x2) is accepted, as the
+    task files allow it. A gold in 0-1 fractions is scaled like a response (see the module doc)."""
     gold = sample.get("answer")
     if gold is None or gold == "" or gold == []:
         return None
@@ -140,16 +272,19 @@ def parse_gold(sample: Mapping[str, Any]) -> list[tuple[float, ...]] | None:
         try:
             gold = json.loads(gold)
         except ValueError:
-            gold = [list(s) for s in parse_shapes(gold)]
-    shapes = gold_shapes(gold)
-    for shape in shapes:
+            gold = find_shapes(unicodedata.normalize("NFKC", gold))
+    found = gold if gold and all(isinstance(f, Found) for f in gold) else [Found(s) for s in gold_shapes(gold)]
+    for f in found:
+        shape = f.shape
         if len(shape) not in (2, 4) or not all(math.isfinite(v) for v in shape) or (
             len(shape) == 4 and (shape[0] > shape[2] or shape[1] > shape[3])
         ):
             raise ValueError(f"malformed gold shape {list(shape)!r} in {sample.get('answer')!r}")
-    if not shapes:
+    if not found:
         raise ValueError(f"no gold shape in {sample.get('answer')!r}")
-    return shapes
+    if is_fraction_answer(found) or any(f.unit == FRACTION for f in found):
+        return to_space(found, *coord_space(sample))[0]
+    return [f.shape for f in found]
 
 
 def gold_shapes(gold: Any) -> list[tuple[float, ...]]:
@@ -244,8 +379,11 @@ def grounding(sample: Mapping[str, Any], response: str) -> Verdict | None:
         raise ValueError(f"iou_mode must be 'threshold' or 'iou' and 0 < iou_threshold <= 1, got {mode!r}, {tau}")
     width, height = coord_space(sample)
     radius = float(sample.get("point_radius", 0.05 * max(width, height)))
-    preds = list(dict.fromkeys(parse_shapes(answer_span(response or ""))))
+    preds, fraction = to_space(find_shapes(answer_span(unicodedata.normalize("NFKC", response or ""))), width, height)
+    preds = list(dict.fromkeys(preds))
     details: dict[str, Any] = {"pred": [list(s) for s in preds], "gold": [list(g) for g in golds]}
+    if fraction:
+        details["units"] = "fraction"
     if not preds:
         return Verdict(0.0, {**details, "reason": "no box or point found"})
     for shape in preds:
