@@ -96,7 +96,7 @@ def test_choice_correct(response):
     "response, reason",
     [
         ("C", "wrong choice"), ("(A)", "wrong choice"), ("answer: A", "wrong choice"), ("\\boxed{D}", "wrong choice"),
-        ("A circle is round, so", "no choice found"), ("A circle.", "wrong choice"), ("I think so.", "no choice found"),
+        ("A circle is round, so", "wrong choice"), ("A circle.", "wrong choice"), ("I think so.", "no choice found"),
         ("The answer is A or B", "ambiguous"), ("answer: A, B", "ambiguous"), ("The answer is A/B", "ambiguous"),
         ("\\boxed{A} \\boxed{B}", "ambiguous"), ("The answer is B. \\boxed{C}", "ambiguous"),
         ("<answer>A</answer> the answer is B", "ambiguous"), ("(A) or (B)", "ambiguous"),
@@ -150,6 +150,121 @@ def test_choice_bad_gold(gold):
         choice({"answer": gold, "choices": CHOICES}, "B")
 
 
+# ---- forms public graders read (benchmarks/choice_count_audit_cases.py) ----
+
+SHAPES = ["red circle", "blue circle", "green square", "yellow triangle"]
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        # full-width forms and Chinese answer phrases (OpenCompass first_option_postprocess, lighteval)
+        "（B）", "Ｂ", "答案：（B）", "答案是B", "答案为 B。", "B是正确答案", "B不是 A", "B。不是 A", "故选B。", "选项B正确",
+        # decoration (inspect_ai #5145, VLMEvalKit's split characters)
+        "`B`", '"B"', 'The answer is "B".', "### B", "B!", "ANSWER: $B$",
+        # lower-case letters that are marked (MMStar, inspect_ai #3910, lm-eval #4188)
+        "(b) blue circle", "b. blue circle", "option b", "the answer is b because", "The correct answer is b.",
+        # answer phrases
+        "The answer to the question is B", "The answer is for sure B, it can't be A or C", "The answer must be B.",
+        "Final choice: B", "In summary, B is the answer.", "Option B is the correct answer.",
+        # cues and a final letter (lighteval, AssetOpsBench #477)
+        "It's B.", "I'd go with B.", "I would pick B \u2014 a safe choice.", "Based on the image, B.",
+        "Let's think. It's not A because it is red, therefore I think it's B",
+        "The shape is blue and round.\n\nB", "(A) red\n(B) blue\n(C) green\n\nB",
+        # a denied letter is not asserted
+        "A and C are wrong, so B.", "The answer is B, C is wrong.",
+    ],
+)
+def test_choice_public_forms(response):
+    v = choice({"answer": "B"}, response)
+    assert v.score == 1.0, (response, v.details)
+
+
+@pytest.mark.parametrize(
+    "response, reason",
+    [
+        ("B is wrong.", "no choice found"), ("It's clearly not B.", "no choice found"),
+        ("(A) red circle\n(B) blue circle\n(C) green square", "ambiguous"),  # an echo of the options
+        ("The options are A, B, C, D.", "no choice found"), ("Options: A) red B) blue", "no choice found"),
+        ("answer: (a) and (b)", "ambiguous"), ("答案是 B 和 C", "ambiguous"), ("It's B or C", "ambiguous"),
+        ("ANSWER: None of the above", "no choice found"), ("ANSWER: Don't know", "no choice found"),
+        ("Vitamin B is essential.", "no choice found"),
+        ("Point B is on top, so ABC is right-angled.", "no choice found"),
+        ("The answer is b blue", "no choice found"),  # unmarked lower-case "b" followed by prose
+    ],
+)
+def test_choice_public_forms_rejected(response, reason):
+    v = choice({"answer": "B"}, response)
+    assert v.score == 0.0 and reason in v.details["reason"], (response, v.details)
+
+
+@pytest.mark.parametrize(
+    "response, choices, expected",
+    [
+        ("The shape is a blue circle.", SHAPES, 1.0), ("It is blue.", ["red", "blue", "green"], 1.0),
+        ("After looking at the image carefully, the object is clearly a blue circle", SHAPES, 1.0),
+        ("I believe it's the blue circle", SHAPES, 1.0), ("The answer is the blue circle", SHAPES, 1.0),
+        ("There are 3 apples.", ["2", "3", "4"], 1.0), ("It's a dog, not a cat.", ["cat", "dog"], 1.0),
+        ("It is a blue circle.", ["circle", "blue circle"], 1.0),  # "circle" inside "blue circle" is B
+        ("It is not a blue circle.", SHAPES, 0.0), ("The red circle or the blue circle.", SHAPES, 0.0),
+        ("circle", SHAPES, 0.0), ("There are 3 or 4 apples.", ["2", "3", "4"], 0.0),
+        # a long response is not searched whole for option texts, only its answer phrases and last line
+        ("The blue circle is interesting.\n" + "More reasoning here.\n" * 20, SHAPES, 0.0),
+        ("More reasoning here.\n" * 20 + "So it is the blue circle.", SHAPES, 1.0),
+    ],
+)
+def test_choice_option_text_inside_answer(response, choices, expected):
+    assert choice({"answer": "B", "choices": choices}, response).score == expected
+
+
+def test_choice_empty_option_text_matches_nothing():
+    assert choice({"answer": "D", "choices": ["a", "b", "c", ""]}, "").score == 0.0
+    assert choice({"answer": "D", "choices": ["a", "b", "c", ""]}, "D").score == 1.0
+
+
+def test_choice_contained_option_text_is_a_last_resort():
+    # a letter anywhere decides before option texts are looked for
+    assert extract_choice("The blue circle is (C).", SHAPES) == ({"C"}, "option mention")
+    assert extract_choice("The shape is a blue circle.", SHAPES) == ({"B"}, "option text")
+
+
+@pytest.mark.parametrize(
+    "response, gold",
+    [
+        ("none", 0), ("None.", 0), ("There are none.", 0), ("<answer>none</answer>", 0), ("The answer is none.", 0),
+        ("No shapes.", 0), ("There are no circles in the image.", 0), ("There is no dog.", 0), ("no dogs", 0),
+        ("No one is in the picture.", 0), ("There aren't any triangles.", 0), ("I don't see any triangles.", 0),
+        ("There is not a single apple.", 0), ("Answer: There are no apples", 0), ("<answer>no dogs</answer>", 0),
+        ("There are no triangles, but there are 3 circles.", 3), ("None of the shapes are red; there are 4.", 4),
+        ("4 shapes, none of which are red.", 4), ("There is a single apple.", 1),
+        ("There are 5 circles (3 red and 2 blue).", 5), ("5 in total (3 red, 2 blue)", 5),
+        ("There are 2 red and 3 blue (5 in total).", 5), ("Row 1 has 3, row 2 has 4. Total: 7", 7),
+        ("The image contains 4 objects in all: 2 cats and 2 dogs.", 4), ("I see 3 dogs (and one cat).", 3),
+        ("(5)", 5), ("answer: 2 + 3 = 5", 5), ("The answer is 5 = 2 + 3", 5),
+        ("Answer: 3 red and 2 blue, 5 in total", 5),
+        ("**Answer**: 4\n\nI counted 2 red and 2 blue.", 4), ("`4`", 4), ("3个", 3), ("共有３个苹果", 3), ("答案是5", 5),
+        ("There are two dogs. One is black.", 2), ("Only one is visible.", 1), ("one hundred and five", 105),
+        ("a hundred twenty-one", 121),
+    ],
+)
+def test_count_public_forms(response, gold):
+    v = count({"answer": gold}, response)
+    assert v.score == 1.0, (response, v.details)
+
+
+@pytest.mark.parametrize(
+    "response, gold",
+    [
+        ("No idea.", 0), ("No.", 0), ("There is no way to know.", 0), ("There is no image.", 0),
+        ("I can't count them.", 0),
+        ("Not sure.", 0), ("\u00b2", 2), ("x\u00b2", 2), ("There is not a single apple.", 1), ("none of them", 0),
+        ("There are 5 circles (3 red and 2 blue).", 2), ("No one is in the picture.", 1),
+    ],
+)
+def test_count_public_forms_rejected(response, gold):
+    assert count({"answer": gold}, response).score == 0.0, response
+
+
 # ---- adversarial long inputs ----
 
 LONG = [
@@ -157,6 +272,10 @@ LONG = [
     "\\boxed{" * 14_000, "\\boxed{" + "{" * 100_000, "<answer>" * 12_000, "(A)" * 33_000, "A " * 50_000,
     "A or " * 20_000, "option " * 14_000, "twenty " * 14_000, "3." * 50_000, "1,000" * 20_000, "*" * 100_000,
     "B\x00" * 50_000, "one hundred " * 8_000, "\\text{" * 16_000,
+    "it's " * 20_000, ", B" * 33_000, "no " * 33_000, "total " * 16_000, "(" * 100_000, "1 (2 " * 20_000,
+    "A is the answer " * 6_000, "答案" * 50_000, "（Ｂ）" * 25_000, "1 in total " * 9_000, "aren't any " * 9_000,
+    "circle " * 14_000, "not circle " * 9_000, "so B. " * 16_000, "b. " * 33_000, "option a bit " * 8_000,
+    "B\n" * 50_000, "(A) x\n" * 16_000, "one is " * 14_000, "a hundred and " * 7_000, "Answer: 2 + " * 8_000,
 ]
 
 
