@@ -16,6 +16,23 @@ _UNICODE = {"−": "-", "–": "-", "×": "\\times ", "÷": "\\div ", "π": "\\p
 _UNI_RE = re.compile("|".join(map(re.escape, _UNICODE)))
 
 
+# full-width ASCII forms ("（Ｂ）", "３", "："), CJK punctuation, curly quotes, the minus sign, markdown
+# emphasis; not NFKC ("5²" must not become 52)
+_PLAIN = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {
+    0x3000: " ", ord("。"): ". ", ord("、"): ", ", ord("“"): '"', ord("”"): '"', ord("‘"): "'", ord("’"): "'",
+    ord("−"): "-", ord("*"): None, ord("`"): None,
+}
+MAX_PLAIN = 200_000  # longer responses are cut to their head and tail
+
+
+def plain_text(text: str) -> str:
+    """Full-width forms and CJK punctuation as ASCII, markdown emphasis removed (for the choice and
+    count verifiers, which read a response's head as well as its tail)."""
+    if len(text) > MAX_PLAIN:
+        text = text[: MAX_PLAIN // 2] + "\n" + text[-MAX_PLAIN // 2 :]
+    return text.translate(_PLAIN)
+
+
 def clean_text(text: object) -> str:
     """The searchable tail of a response: str, last MAX_TEXT chars, control characters removed."""
     text = str(text)

@@ -29,11 +29,11 @@ import re
 from typing import Any, Mapping
 
 from verifiers import Verdict, verifier
+from verifiers._text import plain_text
 
 MAX_SPANS = 50
 SPAN = 120
 SHORT = 300  # a response this short is searched whole for an option's text
-MAX_TEXT = 200_000  # longer responses are cut (their head and tail are kept)
 
 # a letter ends where a word, a hyphenated word ("B-cells"), an operator ("C++", "A=") or "'s" does not go on
 END = r"(?![A-Za-z0-9_\-+=^]|'[A-Za-z])"
@@ -77,19 +77,7 @@ NEG_RE = re.compile(
 )
 WEAK_RE = re.compile(r"(?:(?i:\b(?:option|choice)\b)\s*:?\s*|选项\s*)[(\[]?([A-Za-z])" + END + r"|\(([A-Z])\)")
 LATEX_RE = re.compile(r"\\(?:text|textbf|mathrm|mathbf|mathit|textit)\{|[{}$]")
-# full-width ASCII forms ("（Ｂ）", "：") to ASCII; CJK full stop / comma; curly quotes; markdown emphasis
-STRIP = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {
-    0x3000: " ", ord("。"): ". ", ord("、"): ", ", ord("“"): '"', ord("”"): '"', ord("‘"): "'", ord("’"): "'",
-    ord("*"): None, ord("`"): None,
-}
 NEGATED_RE = re.compile(r"(?:\bnot|\bno|n't|\bnever)\s+(?:the\s+|a\s+|an\s+)?$")
-
-
-def prepare(text: str) -> str:
-    """Full-width forms and CJK punctuation to ASCII, markdown emphasis removed."""
-    if len(text) > MAX_TEXT:
-        text = text[: MAX_TEXT // 2] + "\n" + text[-MAX_TEXT // 2 :]
-    return text.translate(STRIP)
 
 
 def leading_letters(span: str, mode: str = "strong") -> set[str]:
@@ -211,7 +199,7 @@ def contained_options(text: str, texts: dict[str, str]) -> set[str]:
 
 def extract_choice(text: str, choices: list | None = None) -> tuple[set[str], str]:
     """The letter(s) the response asserts and how they were found."""
-    text = prepare(text)
+    text = plain_text(text)
     spans = boxed_spans(text) + tag_spans(text) + regex_spans(ANSWER_RE, text)
     strong = set().union(*(leading_letters(s) for s in spans))
     strong |= {m.group(1) for _, m in zip(range(MAX_SPANS), IS_ANSWER_RE.finditer(text))}

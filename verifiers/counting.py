@@ -20,6 +20,7 @@ import re
 from typing import Any, Mapping
 
 from verifiers import Verdict, verifier
+from verifiers._text import plain_text
 
 UNITS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
@@ -63,18 +64,6 @@ PRONOUN_RE = re.compile(r"\s+(?:is|was|has|had|looks|seems|appears|sits|stands)\
 SENTENCE_END_RE = re.compile(r"[.!?;](?:\s|$)|\n")
 PAREN_RE = re.compile(r"[()]")
 SPAN = 200
-MAX_TEXT = 200_000  # longer responses are cut (their head and tail are kept)
-# full-width ASCII forms ("３", "："), CJK full stop, the minus sign, markdown emphasis; not NFKC ("5²" is not 52)
-STRIP = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {
-    0x3000: " ", ord("。"): ". ", ord("−"): "-", ord("*"): None, ord("`"): None,
-}
-
-
-def prepare(text: str) -> str:
-    """Full-width forms and CJK punctuation to ASCII, markdown emphasis removed."""
-    if len(text) > MAX_TEXT:
-        text = text[: MAX_TEXT // 2] + "\n" + text[-MAX_TEXT // 2 :]
-    return text.translate(STRIP)
 
 
 def number_value(m: re.Match) -> float:
@@ -171,7 +160,7 @@ def phrase_count(text: str, start: int) -> float | None:
 
 def extract_count(text: str) -> tuple[float | None, str]:
     """The count the response states and where it was found; (None, reason) if there is none."""
-    text = prepare(text)
+    text = plain_text(text)
     for source, span in (("boxed", boxed_span(text)), ("answer tag", answer_tag_span(text))):
         if span is not None:
             found = pick_count(span)
