@@ -142,7 +142,7 @@ def set_trainable(params: list[nn.Parameter], trainable: bool) -> None:
 def param_groups(model: nn.Module, lr: float, vision_lr_mult: float = 1.0) -> list[dict]:
     """AdamW parameter groups of the trainable parameters, each with `lr_mult`: the vision tower and
     adapter in a group of their own at lr x vision_lr_mult (when it is not 1). A loop that schedules
-    the learning rate sets each group's lr to base_lr x its lr_mult."""
+    the learning rate sets each group's lr to base_lr x its lr_mult (`set_lr`)."""
     trainable = [p for p in model.parameters() if p.requires_grad]
     if vision_lr_mult == 1.0:
         return [{"params": trainable, "lr": lr, "lr_mult": 1.0}]
@@ -151,6 +151,12 @@ def param_groups(model: nn.Module, lr: float, vision_lr_mult: float = 1.0) -> li
               {"params": [p for p in trainable if id(p) in vision], "lr": lr * vision_lr_mult,
                "lr_mult": vision_lr_mult}]
     return [g for g in groups if g["params"]]
+
+
+def set_lr(opt: torch.optim.Optimizer, lr: float) -> None:
+    """Set every group of `opt` to lr x its `lr_mult` (param_groups; a group without one: x 1)."""
+    for group in opt.param_groups:
+        group["lr"] = lr * group.get("lr_mult", 1.0)
 
 
 def param_names(model: nn.Module, params: list[nn.Parameter]) -> list[str]:

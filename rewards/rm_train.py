@@ -22,7 +22,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from model.load import mixed_precision, param_groups
+from model.load import mixed_precision, param_groups, set_lr
 from model.shared_images import share_repeated_images
 from sft.data import IGNORE, Example, collate, make_example
 from sft.trainer import on_train_device, to_device
@@ -125,8 +125,7 @@ def _train(model, processor, pairs: list[dict], settings: RMSettings, log) -> di
     for step in range(settings.steps):
         if settings.max_seconds and time.time() - start > settings.max_seconds:
             break
-        for group in opt.param_groups:
-            group["lr"] = lr_at(step, settings) * group["lr_mult"]
+        set_lr(opt, lr_at(step, settings))
         batch = next(stream)
         row = train_step(model, processor, batch, opt, settings)
         losses.append(row["loss"])

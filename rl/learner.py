@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import torch
 
-from model.load import default_device, load_vlm, mixed_precision, param_groups
+from model.load import default_device, load_vlm, mixed_precision, param_groups, set_lr
 from model.shared_images import share_repeated_images
 from model.value import ScalarModel
 from rl import ppo
@@ -245,8 +245,7 @@ class Learner:
         out = {"grad_norm/critic": float(c_norm)}
         if train_policy:
             warm = min(1.0, (self.updates + 1) / max(1, cfg.warmup_steps))
-            for g in self.policy_opt.param_groups:
-                g["lr"] = cfg.lr * warm * g.get("lr_mult", 1.0)
+            set_lr(self.policy_opt, cfg.lr * warm)
             params = [p for p in self.policy.parameters() if p.requires_grad]
             out["grad_norm/policy"] = float(torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip))
             self.policy_opt.step()

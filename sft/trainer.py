@@ -16,7 +16,7 @@ from typing import Callable
 
 import torch
 
-from model.load import default_device, mixed_precision, param_groups
+from model.load import default_device, mixed_precision, param_groups, set_lr
 from sft.data import collate, make_example
 
 
@@ -114,8 +114,7 @@ def _train(model, processor, pairs, settings: SFTSettings, log, device) -> dict:
     for step, chunk in enumerate(batches(pairs, settings.batch_size, rng)):
         if step >= settings.steps or (settings.max_seconds and time.time() - start > settings.max_seconds):
             break
-        for group in opt.param_groups:
-            group["lr"] = lr_at(step, settings) * group.get("lr_mult", 1.0)
+        set_lr(opt, lr_at(step, settings))
         batch = to_device(collate([make_example(processor, item, target) for item, target in chunk], pad_id), device)
         with mixed_precision(settings.autocast, device):
             loss = model(**batch).loss
