@@ -31,8 +31,9 @@ if str(ROOT) not in sys.path:
 
 import torch  # noqa: E402
 
-from model.load import load_vlm  # noqa: E402
+from model.load import load_vlm, param_groups  # noqa: E402
 from sft.data import collate, make_example  # noqa: E402
+from sft.trainer import optimizer_step  # noqa: E402
 from tasks import generate_suite, load_suite  # noqa: E402
 from tasks.vqa import KINDS, sample  # noqa: E402
 
@@ -125,9 +126,7 @@ def main(argv=None) -> dict:
         for name, p in model.named_parameters():
             if key in name:
                 p.requires_grad_(False)
-    vision = [p for n, p in model.named_parameters() if "visual" in n and p.requires_grad]
-    rest = [p for n, p in model.named_parameters() if "visual" not in n and p.requires_grad]
-    groups = [{"params": rest, "lr": args.lr}] + ([{"params": vision, "lr": args.lr * args.vision_lr_mult}] if vision else [])
+    groups = param_groups(model, args.lr, args.vision_lr_mult)
     opt = torch.optim.AdamW(groups)
     rng, start, history = random.Random(0), time.time(), []
     model.train()
@@ -139,10 +138,7 @@ def main(argv=None) -> dict:
             break
         rows = [(it, *sample(it.meta, kinds, rng)[1:], None) for it in rng.sample(train, args.batch)]
         loss = model(**batch_of(rows)).loss
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_([p for g in groups for p in g["params"]], 1.0)
-        opt.step()
+        optimizer_step(opt, loss, [p for g in groups for p in g["params"]], 1.0, f"VQA probe at step {step}:")
     out = {**history[-1], "prior": {k: round(max(c.values()) / sum(c.values()), 3) for k, c in sorted(prior.items())},
            "history": history, "config": vars(args)}
     print(json.dumps(out))
