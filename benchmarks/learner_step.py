@@ -1,9 +1,10 @@
 """The learner's PPO step alone, two settings in the same process, runs interleaved:
 `--compare share` (default): the vision tower shared across a prompt's samples
-(model/shared_images.py) vs not; `--compare autocast`: bf16 autocast (`ppo.autocast: bf16`) vs
-float32, both shared.
+(model/shared_images.py) vs not, both without prefix sharing; `--compare prefix`: each prompt
+computed once for its samples (`ppo.share_prefix`, model/prefix.py) vs full forwards, both bf16;
+`--compare autocast`: bf16 autocast (`ppo.autocast: bf16`) vs float32, both with prefix sharing.
 
-    python benchmarks/learner_step.py [--compare share|autocast] [--preset small] [--prompts 8]
+    python benchmarks/learner_step.py [--compare share|prefix|autocast] [--preset small] [--prompts 8]
                                       [--n 8] [--tokens 64] [--repeats 5] [--threads 2]
 
 A batch like the default recipe's RL step: --prompts shapes-world items (count, choice, grounding,
@@ -75,7 +76,7 @@ def with_policy_logprobs(learner: Learner, rollout: Rollout) -> Rollout:
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--compare", choices=["share", "autocast"], default="share")
+    ap.add_argument("--compare", choices=["share", "prefix", "autocast"], default="share")
     ap.add_argument("--preset", default="small")
     ap.add_argument("--prompts", type=int, default=8)
     ap.add_argument("--n", type=int, default=8)
@@ -95,8 +96,9 @@ def main(argv=None) -> dict:
     pool = load_suite(work / "data", "train")
     items = [pool[(i % len(tasks)) * args.prompts + i // len(tasks)] for i in range(args.prompts)]
     model_cfg = ModelConfig(path=model_dir)
-    kinds = ({"shared": {}, "unshared": {"share_images": False}} if args.compare == "share"
-             else {"bf16": {"autocast": "bf16"}, "fp32": {}})
+    kinds = {"share": {"shared": {"share_prefix": False}, "unshared": {"share_images": False, "share_prefix": False}},
+             "prefix": {"prefix": {"autocast": "bf16"}, "full": {"autocast": "bf16", "share_prefix": False}},
+             "autocast": {"bf16": {"autocast": "bf16"}, "fp32": {}}}[args.compare]
     learners = {kind: Learner(model_dir, PPOConfig(minibatches=2, micro_batch_size=32, **kw), model_cfg, seed=0)
                 for kind, kw in kinds.items()}
     first, second = list(kinds)

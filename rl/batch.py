@@ -140,6 +140,7 @@ class ModelInputs(PaddedBatch):
     pixel_values: torch.Tensor | None = None      # [N_patches, D] float32: every sample's images
     image_grid_thw: torch.Tensor | None = None    # [N_images, 3] int64
     mm_token_type_ids: torch.Tensor | None = None  # [B, T] int64: 1 image token, 2 video, 0 text
+    group: torch.Tensor | None = None              # [B] int64: rows sharing a prompt (prefix sharing)
 
     def forward_kwargs(self) -> dict[str, torch.Tensor]:
         """Keyword arguments of the HF VLM's forward (Qwen2-VL needs mm_token_type_ids for M-RoPE)."""

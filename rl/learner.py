@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import torch
 
 from model.load import default_device, load_vlm, mixed_precision, param_groups, set_lr
+from model.prefix import prefix_forward, to_layout
 from model.shared_images import share_repeated_images
 from model.value import ScalarModel
 from rl import ppo
@@ -42,6 +43,8 @@ def _rows(inputs: ModelInputs, rows: list[int], images_per_sample: list[int]) ->
     kw = {f: getattr(inputs, f)[idx, :width] for f in ("input_ids", "attention_mask", "response_mask",
                                                         "old_logprobs", "mm_token_type_ids")
           if getattr(inputs, f) is not None}
+    if inputs.group is not None:
+        kw["group"] = inputs.group[idx]
     if inputs.pixel_values is None:
         return ModelInputs(**kw)
     grid = inputs.image_grid_thw
@@ -110,31 +113,63 @@ class Learner:
                 for item in rollout.sample_items()]
 
     def _micro_batches(self, inputs: ModelInputs, n_images: list[int], rows: list[int] | None = None):
-        """Micro-batches of `rows` (default: all), rows of similar length together (less padding)."""
+        """Micro-batches of `rows` (default: all), rows of similar length together (less padding);
+        with prefix sharing, a group's rows together (its prompt computed once per micro-batch)."""
         size = self.cfg.micro_batch_size
-        lengths = inputs.attention_mask.sum(1)
-        order = sorted(range(len(lengths)) if rows is None else rows, key=lambda r: int(lengths[r]))
+        lengths = inputs.attention_mask.sum(1).tolist()
+        rows = list(range(len(lengths))) if rows is None else rows
+        if inputs.group is None:
+            order = sorted(rows, key=lambda r: lengths[r])
+        else:
+            group = inputs.group.tolist()
+            longest: dict[int, int] = {}
+            for r in rows:
+                longest[group[r]] = max(longest.get(group[r], 0), lengths[r])
+            order = sorted(rows, key=lambda r: (longest[group[r]], group[r], lengths[r]))
         for i in range(0, len(order), size):
             part = order[i:i + size]
             yield part, _rows(inputs, part, n_images)
 
     def _minibatches(self, inputs: ModelInputs) -> list[list[int]]:
-        """`cfg.minibatches` disjoint row sets, one optimiser step each (a spread of lengths in each)."""
-        order = inputs.attention_mask.sum(1).argsort().tolist()
+        """`cfg.minibatches` disjoint row sets, one optimiser step each (a spread of lengths in each;
+        with prefix sharing, whole groups when there are enough of them)."""
+        lengths = inputs.attention_mask.sum(1)
+        order = lengths.argsort().tolist()
         k = max(1, min(self.cfg.minibatches, len(order)))
+        if inputs.group is not None and len(set(inputs.group.tolist())) >= k:
+            group = inputs.group.tolist()
+            mean = {g: float(lengths[inputs.group == g].float().mean()) for g in set(group)}
+            rank = {g: i for i, g in enumerate(sorted(mean, key=lambda g: (mean[g], g)))}
+            return [[r for r in order if rank[group[r]] % k == j] for j in range(k)]
         return [order[j::k] for j in range(k)]
 
     def _autocast(self):
         return mixed_precision(self.cfg.autocast, self.device)
 
-    def _critic_forward(self, mb: ModelInputs) -> torch.Tensor:
-        """The critic's raw per-position outputs [b, t], float32."""
+    def _prefix(self, backbone, mb: ModelInputs):
+        """model/prefix.py's (hidden, tokens, valid) for `mb` (each distinct prompt once)."""
+        return prefix_forward(backbone, mb.input_ids, mb.attention_mask, mb.response_mask, mb.group,
+                              mb.pixel_values, mb.image_grid_thw, mb.mm_token_type_ids)
+
+    def _critic_values(self, mb: ModelInputs) -> torch.Tensor:
+        """V(state before token t) at response positions [b, t], float32, 0 elsewhere."""
         with self._autocast():
+            if mb.group is not None:
+                hidden, _, valid = self._prefix(self.critic.backbone, mb)
+                return to_layout(self.critic.head(hidden).squeeze(-1).float(), valid, mb.response_mask)
             raw = self.critic(**mb.forward_kwargs())
-        return raw.float()
+        return shift_values(raw.float(), mb.response_mask)
 
     def _policy_forward(self, model, mb: ModelInputs) -> tuple[torch.Tensor, torch.Tensor]:
         """(log-probs [b, t] at response positions, entropy per token [b, t])."""
+        if mb.group is not None:
+            with self._autocast():
+                hidden, tokens, valid = self._prefix(model.model, mb)
+                logits = model.lm_head(hidden)
+            logp_all = torch.log_softmax(logits.float(), -1)
+            picked = logp_all.gather(-1, tokens[..., None])[..., 0]
+            ent = -(logp_all.exp() * logp_all).sum(-1)
+            return to_layout(picked, valid, mb.response_mask), to_layout(ent, valid, mb.response_mask)
         with self._autocast():
             logits = model(**mb.forward_kwargs()).logits[:, :-1]
         logits = logits.float()
@@ -153,7 +188,7 @@ class Learner:
         for rows, mb in self._micro_batches(inputs, n_images):
             w = mb.input_ids.shape[1]
             ref[rows, :w] = self._policy_forward(self.reference, mb)[0]
-            values[rows, :w] = shift_values(self._critic_forward(mb), mb.response_mask)
+            values[rows, :w] = self._critic_values(mb)
         return ref, values
 
     # ------------------------------------------------------------------ the step
@@ -161,7 +196,10 @@ class Learner:
         """One PPO step: reference log-probs and values, advantages, epochs on policy and critic."""
         t0 = time.time()
         cfg = self.cfg
-        inputs = to_device(rollout.model_inputs(self.processor), self.device)
+        inputs = rollout.model_inputs(self.processor)
+        if cfg.share_prefix and hasattr(self.policy.model, "get_rope_index"):
+            inputs.group = rollout.group   # each prompt computed once per micro-batch (model/prefix.py)
+        inputs = to_device(inputs, self.device)
         step_in = StepInputs(step_in.scores.to(self.device), step_in.kl_coef.to(self.device), step_in.train_policy)
         n_images = self._images_per_sample(rollout)
         mask = inputs.response_mask
@@ -219,7 +257,7 @@ class Learner:
         cfg = self.cfg
         w, m = mb.input_ids.shape[1], mb.response_mask
         cut = lambda x: x[rows, :w]   # noqa: E731
-        v_loss, v_stats = ppo.value_loss(shift_values(self._critic_forward(mb), m), cut(values), cut(returns), m,
+        v_loss, v_stats = ppo.value_loss(self._critic_values(mb), cut(values), cut(returns), m,
                                          clip=cfg.value_clip, num_tokens=n_tokens)
         v_loss.backward()
         part = {"loss/value": float(v_loss.detach()), **{k: float(v) for k, v in v_stats.items()}}

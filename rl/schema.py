@@ -139,6 +139,7 @@ class PPOConfig(Section):
     weight_decay: float = Field(0.0, ge=0)
     warmup_steps: int = Field(5, ge=0)       # policy LR warm-up, in updates
     share_images: bool = True                # vision tower once per distinct image (model/shared_images.py)
+    share_prefix: bool = True                # each prompt computed once for its n samples (model/prefix.py)
     autocast: Literal["bf16"] | None = None  # bf16 matmuls in the learner's passes (fp32 weights/optimiser)
     vision_lr_mult: float = Field(1.0, gt=0)   # the policy's vision tower + adapter train at lr x this
     grad_clip: float = Field(1.0, gt=0)
