@@ -76,13 +76,14 @@ class ScalarModel(nn.Module):
         total = (values * m).sum(1)
         return total if self.pool == "sum" else total / m.sum(1).clamp_min(1)
 
-    def save(self, path: str | Path, source_dir: str | Path | None = None) -> Path:
-        """Write weights + meta; copy config/tokenizer/processor files from `source_dir`."""
+    def save(self, path: str | Path, source_dir: str | Path | None = None, state: dict | None = None) -> Path:
+        """Write weights (`state`, default this module's) + meta; copy config/tokenizer/processor
+        files from `source_dir`."""
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        state = {k: v.detach().contiguous() for k, v in self.state_dict().items()}
+        state = {k: v.detach().contiguous() for k, v in (self.state_dict() if state is None else state).items()}
         save_file(state, str(tmp / WEIGHTS))
         (tmp / META).write_text(json.dumps({"hidden": self.head.in_features, "pool": self.pool}))
         if source_dir is not None:

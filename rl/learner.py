@@ -1,12 +1,10 @@
 """The learner: policy, shared critic and frozen reference; one PPO step per call.
 
-`Learner` is a plain class (tests use it directly); `rl/loop.py` runs it as a Ray actor. The full
-VL model trains (vision tower, adapter, LLM) unless the recipe freezes parts. The math is in
-rl/ppo.py; this file only moves tensors: forward passes, micro-batches, optimiser steps.
-
-Alignment (rl/batch.py): position t of input_ids holds token x_t; log-probs at t are
-log p(x_t | x_<t); the critic's value for the state before x_t is its output at t-1, so values,
-log-probs, rewards and advantages share the [B, T] response mask.
+`Learner` is a plain class (tests use it directly); `rl/loop.py` runs it as a Ray actor, or as
+`ppo.learner_workers` actors sharing the work with FSDP (rl/distributed.py: `join` after
+construction). The full VL model trains (vision tower, adapter, LLM) unless the recipe freezes
+parts. The math is in rl/ppo.py, the forward passes in rl/passes.py; this file moves tensors:
+micro-batches, optimiser steps, state.
 """
 from __future__ import annotations
 
@@ -17,14 +15,16 @@ from dataclasses import dataclass
 
 import torch
 
-from model.load import default_device, load_vlm, mixed_precision, param_groups, set_lr
-from model.prefix import prefix_forward, to_layout
+from model.load import default_device, load_vlm, param_groups, set_lr
 from model.shared_images import share_repeated_images
 from model.value import ScalarModel
+from rl import distributed as dist
 from rl import ppo
 from rl.batch import ModelInputs, Rollout
+from rl.passes import PolicyPass, ValuePass, pass_inputs, shift_values  # noqa: F401  (shift_values: re-export)
 
 ADDITIVE = ("loss/value", "loss/policy", "loss/kl", "entropy")
+GLOBAL = ("grad_norm/critic", "grad_norm/policy")   # the same on every rank
 
 
 @dataclass
@@ -67,19 +67,13 @@ def to_device(inputs: ModelInputs, device: torch.device) -> ModelInputs:
                           for f in dc_fields(inputs)})
 
 
-def shift_values(raw: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Critic output at t-1 -> the value of the state before token t; [B, T], 0 off the mask."""
-    out = torch.zeros_like(raw)
-    out[:, 1:] = raw[:, :-1]
-    return out * mask
-
-
 class Learner:
     def __init__(self, model_dir: str, ppo_cfg, model_cfg, seed: int = 0, checkpoint_dir: str | None = None,
-                 threads: int | None = None):
+                 threads: int | None = None, world_size: int = 1):
         """Reference = the model at `model_dir` (the stage's starting point, also on resume);
         policy and critic from `checkpoint_dir` (rl/checkpoint.py) when resuming, else the policy
-        from `model_dir` and a critic initialised from it."""
+        from `model_dir` and a critic initialised from it. With `world_size` > 1 the learner is
+        ready only after `join` (the process group, sharding, optimisers)."""
         from pathlib import Path
 
         if threads:
@@ -95,40 +89,84 @@ class Learner:
         self.reference.requires_grad_(False).eval()
         self.critic = (ScalarModel.load(Path(checkpoint_dir) / "critic") if checkpoint_dir
                        else ScalarModel.from_policy(self.policy)).to(self.device)
-        if ppo_cfg.share_images:   # a prompt's n samples: one vision-tower pass per image
+        if ppo_cfg.share_images and world_size == 1:   # a prompt's n samples: one vision-tower pass per image
             for model in (self.policy, self.reference, self.critic.backbone):
                 share_repeated_images(model)
+        self.passes = {"policy": PolicyPass(self.policy, ppo_cfg.autocast),
+                       "reference": PolicyPass(self.reference, ppo_cfg.autocast),
+                       "critic": ValuePass(self.critic, ppo_cfg.autocast)}
         self.model_dir = model_dir
-        self.policy_opt = torch.optim.AdamW(param_groups(self.policy, ppo_cfg.lr, ppo_cfg.vision_lr_mult),
-                                            weight_decay=ppo_cfg.weight_decay)
-        self.critic_opt = torch.optim.AdamW(self.critic.parameters(), lr=ppo_cfg.critic_lr,
-                                            weight_decay=ppo_cfg.weight_decay)
+        self.rank, self.world_size = 0, world_size
         self.updates = 0   # policy updates so far (drives the LR warm-up)
-        if checkpoint_dir:
-            self.load_state(torch.load(Path(checkpoint_dir) / "learner.pt", weights_only=False))
+        self._checkpoint_dir = checkpoint_dir
+        if world_size == 1:
+            self._finish()
+
+    def _finish(self) -> None:
+        """Optimisers (over the sharded parameters under FSDP) and the checkpoint's state."""
+        from pathlib import Path
+
+        cfg = self.cfg
+        self.policy_opt = torch.optim.AdamW(param_groups(self.policy, cfg.lr, cfg.vision_lr_mult),
+                                            weight_decay=cfg.weight_decay)
+        self.critic_opt = torch.optim.AdamW(self.critic.parameters(), lr=cfg.critic_lr,
+                                            weight_decay=cfg.weight_decay)
+        if self._checkpoint_dir:
+            self.load_state(torch.load(Path(self._checkpoint_dir) / "learner.pt", weights_only=False))
+
+    def address(self) -> str:
+        """"host:port" for the process group (asked of rank 0)."""
+        return dist.free_address()
+
+    def join(self, address: str, rank: int) -> bool:
+        """Join the learners' process group as `rank`, shard the models (FSDP), build the optimisers."""
+        self.rank = rank
+        dist.init(address, rank, self.world_size, self.device)
+        for module in self.passes.values():
+            dist.shard(module)
+        self._finish()
+        return True
 
     # ------------------------------------------------------------------ forward passes
     def _images_per_sample(self, rollout: Rollout) -> list[int]:
         return [len(item.images if hasattr(item, "images") else item.get("images") or [])
                 for item in rollout.sample_items()]
 
-    def _micro_batches(self, inputs: ModelInputs, n_images: list[int], rows: list[int] | None = None):
-        """Micro-batches of `rows` (default: all), rows of similar length together (less padding);
-        with prefix sharing, a group's rows together (its prompt computed once per micro-batch)."""
-        size = self.cfg.micro_batch_size
+    def _order(self, inputs: ModelInputs, rows: list[int]) -> list[int]:
+        """Rows of similar length together (less padding); with prefix sharing, a group's rows
+        together (its prompt computed once per micro-batch)."""
         lengths = inputs.attention_mask.sum(1).tolist()
-        rows = list(range(len(lengths))) if rows is None else rows
         if inputs.group is None:
-            order = sorted(rows, key=lambda r: lengths[r])
-        else:
-            group = inputs.group.tolist()
-            longest: dict[int, int] = {}
-            for r in rows:
-                longest[group[r]] = max(longest.get(group[r], 0), lengths[r])
-            order = sorted(rows, key=lambda r: (longest[group[r]], group[r], lengths[r]))
-        for i in range(0, len(order), size):
-            part = order[i:i + size]
-            yield part, _rows(inputs, part, n_images)
+            return sorted(rows, key=lambda r: lengths[r])
+        group = inputs.group.tolist()
+        longest: dict[int, int] = {}
+        for r in rows:
+            longest[group[r]] = max(longest.get(group[r], 0), lengths[r])
+        return sorted(rows, key=lambda r: (longest[group[r]], group[r], lengths[r]))
+
+    def _micro_batches(self, inputs: ModelInputs, n_images: list[int], rows: list[int]):
+        """(rows, micro-batch, weight) of this rank's share of `rows`, `micro_batch_size` rows each.
+        Under FSDP every rank yields as many as the busiest one: the extra ones repeat a row of
+        `rows` with weight 0 (their forward passes keep the ranks' collectives in step)."""
+        size = self.cfg.micro_batch_size
+        mine = self._own(inputs, rows)
+        order = self._order(inputs, mine)
+        parts = [order[i:i + size] for i in range(0, len(order), size)]
+        if self.world_size > 1:
+            counts = [len(self._own(inputs, rows, r)) for r in range(self.world_size)]
+            parts += [None] * (dist.micro_batch_count(counts, size) - len(parts))
+        for part in parts:
+            if part is None:
+                yield [rows[0]], _rows(inputs, [rows[0]], n_images), 0.0
+            else:
+                yield part, _rows(inputs, part, n_images), 1.0
+
+    def _own(self, inputs: ModelInputs, rows: list[int], rank: int | None = None) -> list[int]:
+        """The rows of `rows` that `rank` (default: this one) works on."""
+        if self.world_size == 1:
+            return list(rows)
+        keep = set(dist.own_rows(self._group, self.rank if rank is None else rank, self.world_size))
+        return [r for r in rows if r in keep]
 
     def _minibatches(self, inputs: ModelInputs) -> list[list[int]]:
         """`cfg.minibatches` disjoint row sets, one optimiser step each (a spread of lengths in each;
@@ -143,53 +181,19 @@ class Learner:
             return [[r for r in order if rank[group[r]] % k == j] for j in range(k)]
         return [order[j::k] for j in range(k)]
 
-    def _autocast(self):
-        return mixed_precision(self.cfg.autocast, self.device)
-
-    def _prefix(self, backbone, mb: ModelInputs):
-        """model/prefix.py's (hidden, tokens, valid) for `mb` (each distinct prompt once)."""
-        return prefix_forward(backbone, mb.input_ids, mb.attention_mask, mb.response_mask, mb.group,
-                              mb.pixel_values, mb.image_grid_thw, mb.mm_token_type_ids)
-
-    def _critic_values(self, mb: ModelInputs) -> torch.Tensor:
-        """V(state before token t) at response positions [b, t], float32, 0 elsewhere."""
-        with self._autocast():
-            if mb.group is not None:
-                hidden, _, valid = self._prefix(self.critic.backbone, mb)
-                return to_layout(self.critic.head(hidden).squeeze(-1).float(), valid, mb.response_mask)
-            raw = self.critic(**mb.forward_kwargs())
-        return shift_values(raw.float(), mb.response_mask)
-
-    def _policy_forward(self, model, mb: ModelInputs) -> tuple[torch.Tensor, torch.Tensor]:
-        """(log-probs [b, t] at response positions, entropy per token [b, t])."""
-        if mb.group is not None:
-            with self._autocast():
-                hidden, tokens, valid = self._prefix(model.model, mb)
-                logits = model.lm_head(hidden)
-            logp_all = torch.log_softmax(logits.float(), -1)
-            picked = logp_all.gather(-1, tokens[..., None])[..., 0]
-            ent = -(logp_all.exp() * logp_all).sum(-1)
-            return to_layout(picked, valid, mb.response_mask), to_layout(ent, valid, mb.response_mask)
-        with self._autocast():
-            logits = model(**mb.forward_kwargs()).logits[:, :-1]
-        logits = logits.float()
-        logp_all = torch.log_softmax(logits, -1)
-        picked = logp_all.gather(-1, mb.input_ids[:, 1:, None])[..., 0]
-        ent = -(logp_all.exp() * logp_all).sum(-1)
-        out_lp, out_ent = torch.zeros_like(mb.old_logprobs), torch.zeros_like(mb.old_logprobs)
-        out_lp[:, 1:], out_ent[:, 1:] = picked, ent
-        return out_lp * mb.response_mask, out_ent * mb.response_mask
-
     @torch.no_grad()
     def _prepare(self, inputs: ModelInputs, n_images: list[int]):
-        """Reference log-probs and critic values of the whole batch (padded to its width)."""
+        """Reference log-probs and critic values of the whole batch (padded to its width); under
+        FSDP each rank computes its rows and the sum over ranks fills in the rest."""
         ref = torch.zeros_like(inputs.old_logprobs)
         values = torch.zeros_like(inputs.old_logprobs)
-        for rows, mb in self._micro_batches(inputs, n_images):
+        for rows, mb, weight in self._micro_batches(inputs, n_images, list(range(inputs.input_ids.shape[0]))):
             w = mb.input_ids.shape[1]
-            ref[rows, :w] = self._policy_forward(self.reference, mb)[0]
-            values[rows, :w] = self._critic_values(mb)
-        return ref, values
+            lp = self.passes["reference"](**pass_inputs(mb))[0]
+            v = self.passes["critic"](**pass_inputs(mb))
+            if weight:
+                ref[rows, :w], values[rows, :w] = lp, v
+        return dist.all_reduce_sum(ref), dist.all_reduce_sum(values)
 
     # ------------------------------------------------------------------ the step
     def step(self, rollout: Rollout, step_in: StepInputs) -> dict[str, float]:
@@ -197,6 +201,7 @@ class Learner:
         t0 = time.time()
         cfg = self.cfg
         inputs = rollout.model_inputs(self.processor)
+        self._group = rollout.group
         if cfg.share_prefix and hasattr(self.policy.model, "get_rope_index"):
             inputs.group = rollout.group   # each prompt computed once per micro-batch (model/prefix.py)
         inputs = to_device(inputs, self.device)
@@ -238,9 +243,11 @@ class Learner:
                 n_tokens = float(inputs.response_mask[mb_rows].sum())
                 self.policy_opt.zero_grad(set_to_none=True)
                 self.critic_opt.zero_grad(set_to_none=True)
-                for rows, mb in self._micro_batches(inputs, n_images, mb_rows):
+                for rows, mb, weight in self._micro_batches(inputs, n_images, mb_rows):
                     part = self._micro_step(mb, rows, n_tokens, old_lp, ref_lp, values, advantages, returns,
-                                            kl_coef, train_policy)
+                                            kl_coef, train_policy, weight)
+                    if not weight:
+                        continue
                     for k, v in part.items():
                         # losses and entropy: this micro-batch's share of its minibatch's token mean;
                         # other stats: micro-batch means, weighted by rows
@@ -248,31 +255,35 @@ class Learner:
                 for k, v in self._optimiser_steps(train_policy).items():
                     sums[k] = sums.get(k, 0.0) + v
                 steps += 1
-        per_step = ADDITIVE + ("grad_norm/critic", "grad_norm/policy")
+        sums = dist.sum_stats(sums, keep=GLOBAL)
+        per_step = ADDITIVE + GLOBAL
         return {k: v / (steps if k in per_step else cfg.epochs) for k, v in sums.items()}
 
     def _micro_step(self, mb, rows, n_tokens, old_lp, ref_lp, values, advantages, returns, kl_coef,
-                    train_policy: bool) -> dict:
-        """Forward/backward of one micro-batch for the critic (and the policy); returns its stats."""
+                    train_policy: bool, weight: float = 1.0) -> dict:
+        """Forward/backward of one micro-batch for the critic (and the policy); returns its stats.
+        The backward is scaled by the world size (FSDP averages gradients over ranks; each rank's
+        loss is its share of the global token mean) and by `weight` (0: a filler micro-batch)."""
         cfg = self.cfg
+        scale = weight * self.world_size
         w, m = mb.input_ids.shape[1], mb.response_mask
         cut = lambda x: x[rows, :w]   # noqa: E731
-        v_loss, v_stats = ppo.value_loss(self._critic_values(mb), cut(values), cut(returns), m,
+        v_loss, v_stats = ppo.value_loss(self.passes["critic"](**pass_inputs(mb)), cut(values), cut(returns), m,
                                          clip=cfg.value_clip, num_tokens=n_tokens)
-        v_loss.backward()
+        (v_loss * scale).backward()
         part = {"loss/value": float(v_loss.detach()), **{k: float(v) for k, v in v_stats.items()}}
         if train_policy:
-            logp, ent = self._policy_forward(self.policy, mb)
+            logp, ent = self.passes["policy"](**pass_inputs(mb))
             p_loss, p_stats = ppo.policy_loss(logp, cut(old_lp), cut(advantages), m, cfg.eps_low,
                                               cfg.eps_high, cfg.dual_clip, num_tokens=n_tokens)
             kl_term = ppo.apply_kl(cfg.kl_mode, "loss", logp, cut(ref_lp), kl_coef[rows], m,
                                    kind=cfg.kl_kind, num_tokens=n_tokens)
             ent_mean = ent.sum() / n_tokens
-            (p_loss + kl_term - cfg.entropy_coef * ent_mean).backward()
+            ((p_loss + kl_term - cfg.entropy_coef * ent_mean) * scale).backward()
             part.update({"loss/policy": float(p_loss.detach()), "loss/kl": float(kl_term.detach()),
                          "entropy": float(ent_mean.detach()), **{k: float(v) for k, v in p_stats.items()}})
         for k, v in part.items():
-            if not math.isfinite(v) and k != "explained_variance":
+            if weight and not math.isfinite(v) and k != "explained_variance":
                 raise FloatingPointError(f"learner: {k} is {v}")
         return part
 
@@ -280,12 +291,12 @@ class Learner:
         cfg = self.cfg
         c_norm = torch.nn.utils.clip_grad_norm_(self.critic.parameters(), cfg.grad_clip)
         self.critic_opt.step()
-        out = {"grad_norm/critic": float(c_norm)}
+        out = {"grad_norm/critic": dist.grad_norm(c_norm)}
         if train_policy:
             warm = min(1.0, (self.updates + 1) / max(1, cfg.warmup_steps))
             set_lr(self.policy_opt, cfg.lr * warm)
             params = [p for p in self.policy.parameters() if p.requires_grad]
-            out["grad_norm/policy"] = float(torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip))
+            out["grad_norm/policy"] = dist.grad_norm(torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip))
             self.policy_opt.step()
             self.updates += 1
         return out
@@ -295,27 +306,33 @@ class Learner:
         return True
 
     def policy_state(self) -> dict[str, torch.Tensor]:
-        """The policy's HF-named weights, for rl/sync.py."""
-        return {k: v.detach().cpu() for k, v in self.policy.state_dict().items()}
+        """The policy's HF-named weights, for rl/sync.py (under FSDP: every rank calls it, rank 0
+        gets them)."""
+        return dist.full_state(self.policy)
 
     def save(self, path: str) -> str:
-        """Write policy (HF safetensors + processor), critic and learner.pt into `path`."""
+        """Write policy (HF safetensors + processor), critic and learner.pt into `path` (under FSDP:
+        every rank calls it, rank 0 writes)."""
         from pathlib import Path
 
         path = Path(path)
-        self.policy.save_pretrained(path / "policy")
-        self.processor.save_pretrained(path / "policy")
-        self.critic.save(path / "critic", source_dir=path / "policy")
-        torch.save(self.state(), path / "learner.pt")
+        policy, critic, state = dist.full_state(self.policy), dist.full_state(self.critic), self.state()
+        if dist.is_main():
+            self.policy.save_pretrained(path / "policy", state_dict=policy)
+            self.processor.save_pretrained(path / "policy")
+            self.critic.save(path / "critic", source_dir=path / "policy", state=critic)
+            torch.save(state, path / "learner.pt")
         return str(path)
 
     def state(self) -> dict:
-        """Everything a checkpoint needs besides the models' safetensors."""
-        return {"policy_opt": self.policy_opt.state_dict(), "critic_opt": self.critic_opt.state_dict(),
+        """Everything a checkpoint needs besides the models' safetensors (optimiser states keyed by
+        parameter name, so a checkpoint loads at any `learner_workers`)."""
+        return {"policy_opt": dist.optimizer_state(self.policy, self.policy_opt),
+                "critic_opt": dist.optimizer_state(self.critic, self.critic_opt),
                 "updates": self.updates, "torch_rng": torch.get_rng_state()}
 
     def load_state(self, state: dict) -> None:
-        self.policy_opt.load_state_dict(state["policy_opt"])
-        self.critic_opt.load_state_dict(state["critic_opt"])
+        dist.load_optimizer_state(self.policy, self.policy_opt, state["policy_opt"])
+        dist.load_optimizer_state(self.critic, self.critic_opt, state["critic_opt"])
         self.updates = state["updates"]
         torch.set_rng_state(state["torch_rng"])

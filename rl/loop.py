@@ -86,32 +86,52 @@ def select_rows(batch, scores: torch.Tensor, results: list, groups: list[int]):
 
 
 class LearnerHandle:
-    """The learner as a Ray actor, re-created from the last checkpoint if it dies."""
+    """The learner as Ray actors (one, or `ppo.learner_workers` sharing each step with FSDP),
+    re-created from the last checkpoint if one dies. `call` runs a method on every rank (FSDP's
+    collectives need them all) and returns rank 0's result."""
 
     def __init__(self, make):
         self._make = make
-        self.actor = make(None)
+        self.actors = make(None)
         self.restarts = 0
 
+    @property
+    def actor(self):
+        return self.actors[0]
+
     def call(self, method: str, *args):
-        return ray.get(getattr(self.actor, method).remote(*args))
+        if len(self.actors) == 1:
+            return ray.get(getattr(self.actor, method).remote(*args))
+        args = tuple(ray.put(a) for a in args)   # one copy in the object store for all ranks
+        refs = [getattr(a, method).remote(*args) for a in self.actors]
+        pending = refs
+        while pending:   # a dead rank raises at once (the others may be waiting for it in a collective)
+            ready, pending = ray.wait(pending, num_returns=1)
+            ray.get(ready[0])
+        return ray.get(refs[0])
 
     def restart(self, checkpoint_dir) -> None:
-        try:
-            ray.kill(self.actor, no_restart=True)
-        except Exception:  # already gone
-            pass
-        self.actor = self._make(str(checkpoint_dir) if checkpoint_dir else None)
+        for actor in self.actors:
+            try:
+                ray.kill(actor, no_restart=True)
+            except Exception:  # already gone
+                pass
+        self.actors = self._make(str(checkpoint_dir) if checkpoint_dir else None)
         self.restarts += 1
 
 
 def make_learner_factory(model_dir: str, recipe, threads: int):
+    world = recipe.ppo.learner_workers
     actor = ray.remote(Learner).options(num_cpus=0, num_gpus=recipe.ppo.learner_gpus, max_restarts=0)
 
-    def make(checkpoint_dir):
-        handle = actor.remote(model_dir, recipe.ppo, recipe.model, recipe.seed, checkpoint_dir, threads)
-        ray.get(handle.ready.remote())  # wait until the models are loaded
-        return handle
+    def make(checkpoint_dir) -> list:
+        handles = [actor.remote(model_dir, recipe.ppo, recipe.model, recipe.seed, checkpoint_dir, threads, world)
+                   for _ in range(world)]
+        if world > 1:   # rank 0's node and a free port, then every rank joins and shards its models
+            address = ray.get(handles[0].address.remote())
+            ray.get([h.join.remote(address, rank) for rank, h in enumerate(handles)])
+        ray.get([h.ready.remote() for h in handles])  # wait until the models are loaded
+        return handles
     return make
 
 
@@ -252,7 +272,7 @@ class RLRun:
             self._pool.shutdown(wait=True)
         self.metrics.close()
         self.rollouts.close()
-        for actor in (self.rewarder, self.learner.actor):
+        for actor in (self.rewarder, *self.learner.actors):
             try:
                 ray.kill(actor, no_restart=True)
             except Exception:

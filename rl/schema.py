@@ -162,7 +162,8 @@ class PPOConfig(Section):
     entropy_coef: float = Field(0.0, ge=0)
     normalize_rewards: bool = True           # running mean/std per reward source
     dynamic_sampling: bool = False           # drop prompt groups whose samples all scored the same
-    learner_gpus: float = Field(0, ge=0)     # GPUs of the learner actor (it uses CUDA when it has one)
+    learner_gpus: float = Field(0, ge=0)     # GPUs of each learner actor (it uses CUDA when it has one)
+    learner_workers: int = Field(1, ge=1)    # learner actors sharing each step with FSDP (rl/distributed.py)
 
     @model_validator(mode="after")
     def _kl_default(self):

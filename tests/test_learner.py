@@ -5,6 +5,7 @@ import torch
 
 from rl.batch import token_logprobs
 from rl.learner import Learner, StepInputs
+from rl.passes import pass_inputs
 from rl.rollout import RolloutWorker
 from rl.schema import ModelConfig, PPOConfig, RolloutConfig
 from tasks import generate_suite, load_suite
@@ -45,7 +46,7 @@ def test_bf16_autocast_keeps_log_probs_close_and_still_learns(tiny_model_dir, ba
     learner = Learner(str(tiny_model_dir), cfg, ModelConfig(path=str(tiny_model_dir)), threads=1)
     inputs = batch.model_inputs(learner.processor)
     with torch.no_grad():
-        mixed, _ = learner._policy_forward(learner.policy, inputs)
+        mixed, _ = learner.passes["policy"](**pass_inputs(inputs))
     exact = token_logprobs(learner.policy, inputs)
     diff = ((mixed - exact) * inputs.response_mask).abs().max()
     assert 0 < diff < 0.1, diff        # bf16 changes them, but only by rounding

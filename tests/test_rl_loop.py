@@ -92,7 +92,9 @@ def test_smoke_run_trains_policy_and_critic_then_resumes(recipe_path, tmp_path):
     assert [e["name"] for e in record["finished"]] == ["data", "sft", "rl"]
 
 
-def test_learner_killed_mid_run_is_restarted_from_checkpoint(recipe_path, tmp_path):
+@pytest.mark.parametrize("learner_workers", [1, 2])
+def test_learner_killed_mid_run_is_restarted_from_checkpoint(recipe_path, tmp_path, learner_workers):
+    """One learner, or two FSDP ranks (one of them killed: both are re-created)."""
     import ray
 
     from rl.stage_rl import _loop, rl_items, start_ray
@@ -101,7 +103,7 @@ def test_learner_killed_mid_run_is_restarted_from_checkpoint(recipe_path, tmp_pa
     from rl.stage_data import run_data
     from model.load import resolve_model_path
 
-    recipe = load_recipe(recipe_path, [f"output_dir={tmp_path}"])
+    recipe = load_recipe(recipe_path, [f"output_dir={tmp_path}", f"ppo.learner_workers={learner_workers}"])
     ctx = StageContext(out=tmp_path, stage_dir=tmp_path / "data")
     run_data(recipe, recipe.stages[0], ctx)
     stage = recipe.stages[2]
@@ -112,7 +114,7 @@ def test_learner_killed_mid_run_is_restarted_from_checkpoint(recipe_path, tmp_pa
     run = RLRun(recipe, stage, stage_dir, str(resolve_model_path("tiny:tiny")), train, heldout[:2])
     try:
         _loop(run, stage.model_copy(update={"steps": 2}), stage_dir)    # steps 0, 1; checkpoint at 1
-        ray.kill(run.learner.actor, no_restart=True)                    # the learner dies
+        ray.kill(run.learner.actors[-1], no_restart=True)               # the learner (a rank) dies
         run.start_step = 2
         _loop(run, stage, stage_dir)                                     # steps 2, 3 after a restart
     finally:
