@@ -2,9 +2,11 @@
 `--compare share` (default): the vision tower shared across a prompt's samples
 (model/shared_images.py) vs not, both without prefix sharing; `--compare prefix`: each prompt
 computed once for its samples (`ppo.share_prefix`, model/prefix.py) vs full forwards, both bf16;
-`--compare autocast`: bf16 autocast (`ppo.autocast: bf16`) vs float32, both with prefix sharing.
+`--compare autocast`: bf16 autocast (`ppo.autocast: bf16`) vs float32, both with prefix sharing;
+`--compare fsdp`: one learner rank under FSDP (rl/distributed.py: NCCL on a GPU, gloo on CPU) vs the
+plain learner, both bf16 (what FSDP's gathers and reductions cost on one device).
 
-    python benchmarks/learner_step.py [--compare share|prefix|autocast] [--preset small] [--prompts 8]
+    python benchmarks/learner_step.py [--compare share|prefix|autocast|fsdp] [--preset small] [--prompts 8]
                                       [--n 8] [--tokens 64] [--repeats 5] [--threads 2]
 
 A batch like the default recipe's RL step: --prompts shapes-world items (count, choice, grounding,
@@ -76,7 +78,7 @@ def with_policy_logprobs(learner: Learner, rollout: Rollout) -> Rollout:
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--compare", choices=["share", "prefix", "autocast"], default="share")
+    ap.add_argument("--compare", choices=["share", "prefix", "autocast", "fsdp"], default="share")
     ap.add_argument("--preset", default="small")
     ap.add_argument("--prompts", type=int, default=8)
     ap.add_argument("--n", type=int, default=8)
@@ -98,9 +100,14 @@ def main(argv=None) -> dict:
     model_cfg = ModelConfig(path=model_dir)
     kinds = {"share": {"shared": {"share_prefix": False}, "unshared": {"share_images": False, "share_prefix": False}},
              "prefix": {"prefix": {"autocast": "bf16"}, "full": {"autocast": "bf16", "share_prefix": False}},
-             "autocast": {"bf16": {"autocast": "bf16"}, "fp32": {}}}[args.compare]
-    learners = {kind: Learner(model_dir, PPOConfig(minibatches=2, micro_batch_size=32, **kw), model_cfg, seed=0)
+             "autocast": {"bf16": {"autocast": "bf16"}, "fp32": {}},
+             "fsdp": {"fsdp": {"autocast": "bf16"}, "plain": {"autocast": "bf16"}}}[args.compare]
+    learners = {kind: Learner(model_dir, PPOConfig(minibatches=2, micro_batch_size=32, **kw), model_cfg, seed=0,
+                              fsdp=kind == "fsdp")
                 for kind, kw in kinds.items()}
+    if "fsdp" in learners:   # one rank: FSDP's machinery (sharding, gathers, DTensor state) without the split
+        from rl.distributed import free_address
+        learners["fsdp"].join(free_address(), 0)
     first, second = list(kinds)
     rollout = with_policy_logprobs(learners[second], make_rollout(learners[second].processor, items,
                                                                   args.n, args.tokens))

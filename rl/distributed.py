@@ -43,13 +43,18 @@ def init(address: str, rank: int, world_size: int, device: torch.device) -> None
     """Join the learners' process group (NCCL on CUDA, gloo otherwise)."""
     backend = "nccl" if device.type == "cuda" else "gloo"
     if device.type == "cuda":
-        torch.cuda.set_device(device)
+        torch.cuda.set_device(device.index or 0)   # Ray shows each rank its own GPU(s) as cuda:0..
     dist.init_process_group(backend, init_method=f"tcp://{address}", rank=rank, world_size=world_size,
                             timeout=datetime.timedelta(minutes=10))
+    global _JOINED
+    _JOINED = True
+
+
+_JOINED = False   # this process is a learner rank (not: some library, such as vLLM, set up torch.distributed)
 
 
 def active() -> bool:
-    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+    return _JOINED
 
 
 def decoder_layers(module: nn.Module) -> list[nn.Module]:

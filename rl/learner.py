@@ -69,11 +69,11 @@ def to_device(inputs: ModelInputs, device: torch.device) -> ModelInputs:
 
 class Learner:
     def __init__(self, model_dir: str, ppo_cfg, model_cfg, seed: int = 0, checkpoint_dir: str | None = None,
-                 threads: int | None = None, world_size: int = 1):
+                 threads: int | None = None, world_size: int = 1, fsdp: bool = False):
         """Reference = the model at `model_dir` (the stage's starting point, also on resume);
         policy and critic from `checkpoint_dir` (rl/checkpoint.py) when resuming, else the policy
-        from `model_dir` and a critic initialised from it. With `world_size` > 1 the learner is
-        ready only after `join` (the process group, sharding, optimisers)."""
+        from `model_dir` and a critic initialised from it. With `world_size` > 1 (or `fsdp` on one
+        rank) the learner is ready only after `join` (the process group, sharding, optimisers)."""
         from pathlib import Path
 
         if threads:
@@ -89,7 +89,8 @@ class Learner:
         self.reference.requires_grad_(False).eval()
         self.critic = (ScalarModel.load(Path(checkpoint_dir) / "critic") if checkpoint_dir
                        else ScalarModel.from_policy(self.policy)).to(self.device)
-        if ppo_cfg.share_images and world_size == 1:   # a prompt's n samples: one vision-tower pass per image
+        self.fsdp = fsdp or world_size > 1
+        if ppo_cfg.share_images and not self.fsdp:   # a prompt's n samples: one vision-tower pass per image
             for model in (self.policy, self.reference, self.critic.backbone):
                 share_repeated_images(model)
         self.passes = {"policy": PolicyPass(self.policy, ppo_cfg.autocast),
@@ -99,7 +100,7 @@ class Learner:
         self.rank, self.world_size = 0, world_size
         self.updates = 0   # policy updates so far (drives the LR warm-up)
         self._checkpoint_dir = checkpoint_dir
-        if world_size == 1:
+        if not self.fsdp:
             self._finish()
 
     def _finish(self) -> None:

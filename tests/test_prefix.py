@@ -133,4 +133,7 @@ def test_learner_step_is_the_same_with_and_without_prefix_sharing(setup, tiny_mo
         after[share] = torch.cat([p.detach().flatten() for p in learner.policy.parameters()])
     for k in ("loss/value", "loss/policy", "loss/kl", "entropy"):
         assert stats[True][k] == pytest.approx(stats[False][k], rel=1e-3, abs=1e-5), k
-    assert torch.allclose(after[True], after[False], atol=1e-5)
+    # equal up to rounding; Adam's first step turns a rounding-level gradient (about 0) into a step
+    # of up to lr either way, so a few elements may differ by up to 2 x lr
+    d = (after[True] - after[False]).abs()
+    assert float((d > 1e-5).float().mean()) < 0.01 and float(d.max()) <= 2e-3
