@@ -21,7 +21,7 @@ from model.value import ScalarModel
 from rl import distributed as dist
 from rl import ppo
 from rl.batch import ModelInputs, Rollout
-from rl.passes import PolicyPass, ValuePass, pass_inputs, shift_values  # noqa: F401  (shift_values: re-export)
+from rl.passes import PolicyPass, ValuePass, pass_inputs
 
 ADDITIVE = ("loss/value", "loss/policy", "loss/kl", "entropy")
 GLOBAL = ("grad_norm/critic", "grad_norm/policy")   # the same on every rank

@@ -9,7 +9,8 @@ from model.prefix import prefix_forward, split_rows, to_layout
 from model.prompts import load_images, prompt_text
 from model.value import ScalarModel
 from rl.batch import Rollout
-from rl.learner import Learner, StepInputs, shift_values
+from rl.learner import Learner, StepInputs
+from rl.passes import shift_values
 from rl.schema import ModelConfig, PPOConfig
 from tasks import generate_suite, load_suite
 
