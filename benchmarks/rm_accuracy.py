@@ -59,7 +59,7 @@ def pretrain(policy, processor, args, work: Path) -> None:
     from tasks.vqa import vqa_pairs
 
     if args.vision_steps:
-        out = pretrain_vision(policy, processor, VisionSettings(steps=args.vision_steps))
+        out = pretrain_vision(policy, processor, VisionSettings(steps=args.vision_steps, word_align=args.word_align))
         print(json.dumps({"vision": out["heldout_after"]}), flush=True)
     if args.perceive_steps:
         out = train_sft(policy, processor, vqa_pairs(work / "vqa", 8000), SFTSettings(
@@ -82,6 +82,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--autocast", choices=["bf16"], default=None)
     ap.add_argument("--vision-steps", type=int, default=0)
     ap.add_argument("--perceive-steps", type=int, default=0)
+    ap.add_argument("--word-align", type=float, default=0.0, help="vision pre-training: sft/vision.py word_align")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     work = Path(tempfile.mkdtemp(prefix="rm_accuracy_"))

@@ -260,6 +260,7 @@ class VisionStage(Section):
     lr: float = Field(1e-3, gt=0)
     grad_clip: float = Field(1.0, gt=0)
     autocast: Literal["bf16"] | None = None
+    word_align: float = Field(0.0, ge=0)  # pull each token towards its colour + shape words' embeddings
 
 
 class RMStage(Section):

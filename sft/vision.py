@@ -45,6 +45,7 @@ class VisionSettings:
     eval_images: int = 64
     log_every: int = 25
     autocast: str | None = None
+    word_align: float = 0.0   # weight of the pull of each token towards its colour + shape words' embeddings
 
 
 def scene(rng: random.Random, s: VisionSettings) -> list[dict]:
@@ -109,7 +110,31 @@ def soft_ce(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return -(target * logits.log_softmax(-1)).sum(-1)
 
 
-def loss_and_stats(model, head, batch: dict) -> tuple[torch.Tensor, dict]:
+def word_targets(model, processor, device) -> torch.Tensor:
+    """[colours + shape kinds, hidden]: the LLM's input embeddings of " red", ..., " circle", ...
+    (a word of several tokens: their mean)."""
+    emb = model.get_input_embeddings().weight.detach()
+    rows = []
+    for word in list(COLOURS) + list(SHAPES):
+        ids = processor.tokenizer.encode(" " + word, add_special_tokens=False)
+        rows.append(emb[ids].float().mean(0))
+    return torch.stack(rows).to(device)
+
+
+def align_loss(feats: torch.Tensor, batch: dict, words: torch.Tensor) -> torch.Tensor:
+    """1 - cosine between each covered token and the share-weighted sum of its colour and shape
+    words' embeddings: image tokens that point where the words do (the LLM then finds "a red
+    circle" in the image by matching, as it matches repeated words)."""
+    shares = torch.cat([batch["colour"][:, 1:], batch["shape"][:, 1:]], 1)
+    target = shares @ words
+    covered = batch["colour"][:, 0] < 0.85
+    if not covered.any():
+        return feats.sum() * 0
+    return (1 - F.cosine_similarity(feats[covered], target[covered], dim=-1)).mean()
+
+
+def loss_and_stats(model, head, batch: dict, words: torch.Tensor | None = None,
+                   word_align: float = 0.0) -> tuple[torch.Tensor, dict]:
     feats = image_features(model, batch["pixel_values"], batch["image_grid_thw"]).float()
     n_colour = batch["colour"].shape[1]
     if feats.shape[0] != batch["colour"].shape[0]:
@@ -120,6 +145,9 @@ def loss_and_stats(model, head, batch: dict) -> tuple[torch.Tensor, dict]:
     foreground = 1 - batch["colour"][:, 0]
     weight = 1 + (FOREGROUND_WEIGHT - 1) * foreground
     loss = ((soft_ce(lc, batch["colour"]) + soft_ce(ls, batch["shape"])) * weight).mean()
+    align = align_loss(feats, batch, words) if words is not None else None
+    if align is not None and word_align:
+        loss = loss + word_align * align
     with torch.no_grad():
         fg = batch["colour"][:, 0] < 0.85          # cells at least 15% covered by a shape
         colour_ok = lc[:, 1:].argmax(-1) == batch["colour"][:, 1:].argmax(-1)
@@ -128,6 +156,8 @@ def loss_and_stats(model, head, batch: dict) -> tuple[torch.Tensor, dict]:
                  "cell_colour_accuracy": round(float(colour_ok[fg].float().mean()), 3) if fg.any() else None,
                  "cell_shape_accuracy": round(float(shape_ok[fg].float().mean()), 3) if fg.any() else None,
                  "embed_norm": round(float(feats.norm(dim=-1).mean()), 3)}
+        if align is not None:
+            stats["word_cosine"] = round(1 - float(align), 3)
     return loss, stats
 
 
@@ -157,11 +187,12 @@ def _train(model, processor, s: VisionSettings, log, device) -> dict:
     opt = torch.optim.AdamW(params + list(head.parameters()), lr=s.lr)
     make = Batches(processor, s)
     held = make(random.Random(s.seed + 10_007), s.eval_images, device)
+    words = word_targets(model, processor, device)
 
     def evaluate() -> dict:
         model.eval()
         with torch.no_grad(), mixed_precision(s.autocast, device):
-            stats = loss_and_stats(model, head, held)[1]
+            stats = loss_and_stats(model, head, held, words, s.word_align)[1]
         model.train()
         return stats
 
@@ -172,7 +203,7 @@ def _train(model, processor, s: VisionSettings, log, device) -> dict:
         for step in range(s.steps):
             batch = make(rng, s.batch_size, device)
             with mixed_precision(s.autocast, device):
-                loss, stats = loss_and_stats(model, head, batch)
+                loss, stats = loss_and_stats(model, head, batch, words, s.word_align)
             optimizer_step(opt, loss, params, s.grad_clip, f"vision pre-training at step {step}:")
             if log and (step % s.log_every == 0 or step == s.steps - 1):
                 log({"step": step, "loss": stats["loss"], "seconds": round(time.time() - start, 1)})

@@ -121,3 +121,24 @@ def test_sft_vision_lr_mult_slows_only_the_vision_side(tiny_model_dir, tmp_path)
         moves[mult] = (delta(True), delta(False))
     assert moves[0.01][0] < 0.05 * moves[1.0][0]            # Adam moves ~lr per step: 100x smaller
     assert moves[0.01][1] > 0.5 * moves[1.0][1]             # the language model as before
+
+
+def test_align_loss_by_hand():
+    """Covered tokens are pulled towards their colour + shape words' embeddings (cosine); tokens
+    that are mostly background are left out."""
+    from sft.vision import align_loss
+    words = torch.eye(len(COLOURS) + len(SHAPES), 16)            # one direction per word
+    red, circle = list(COLOURS).index("red"), len(COLOURS) + SHAPES.index("circle")
+    colour = torch.zeros(3, 1 + len(COLOURS))
+    shape = torch.zeros(3, 1 + len(SHAPES))
+    colour[0, 1 + red] = shape[0, 1 + SHAPES.index("circle")] = 1.0   # token 0: all red circle
+    colour[1, 1 + red] = shape[1, 1 + SHAPES.index("circle")] = 0.5   # token 1: half red circle
+    colour[1, 0] = shape[1, 0] = 0.5
+    colour[2, 0] = shape[2, 0] = 1.0                                 # token 2: background only
+    batch = {"colour": colour, "shape": shape}
+    exact = (words[red] + words[circle]).repeat(3, 1)
+    exact[2] = torch.randn(16)                                       # ignored
+    assert align_loss(exact, batch, words).item() < 1e-6
+    only_red = words[red].repeat(3, 1)                               # cosine 1/sqrt(2) with red + circle
+    assert abs(align_loss(only_red, batch, words).item() - (1 - 2 ** -0.5)) < 1e-6
+    assert align_loss(only_red, {"colour": colour[2:], "shape": shape[2:]}, words).item() == 0
