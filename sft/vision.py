@@ -8,7 +8,10 @@ pre-training of its own, the way a ViT is pre-trained before it joins a VLM: fre
 scenes, and for every image token (Qwen2-VL: one token per 28x28 pixel cell after the 2x2 merge)
 the share of its pixels of each colour and of each shape kind (background included). A linear head
 on the adapter's output is trained with soft cross-entropy against those shares (foreground cells
-weighted x5); the head is thrown away and the language model is not touched.
+weighted x5); the head is thrown away and the language model is not touched. With `word_align` > 0
+each covered token is also pulled (cosine) towards the LLM's input embeddings of its colour and
+shape words, weighted by their shares: image tokens that point where the words do (off by default;
+docs/PERFORMANCE.md has what it did).
 
 Shapes are drawn without anti-aliasing, so a label map drawn with the same code is exact.
 """
