@@ -32,6 +32,12 @@ def _vision(pixel_values, image_grid_thw, mm_token_type_ids) -> dict:
     return dict(pixel_values=pixel_values, image_grid_thw=image_grid_thw, mm_token_type_ids=mm_token_type_ids)
 
 
+def _logp_entropy(logits: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(log p(target), entropy) per position, from float32 log-softmax of the logits."""
+    logp_all = torch.log_softmax(logits.float(), -1)
+    return logp_all.gather(-1, targets[..., None])[..., 0], -(logp_all.exp() * logp_all).sum(-1)
+
+
 class PolicyPass(nn.Module):
     """(log-probs [b, t], entropy [b, t]) at response positions, 0 elsewhere, float32.
 
@@ -50,16 +56,12 @@ class PolicyPass(nn.Module):
                 hidden, tokens, valid = prefix_forward(self.model.model, input_ids, attention_mask, response_mask,
                                                        group, pixel_values, image_grid_thw, mm_token_type_ids)
                 logits = self.model.lm_head(hidden)
-            logp_all = torch.log_softmax(logits.float(), -1)
-            picked = logp_all.gather(-1, tokens[..., None])[..., 0]
-            ent = -(logp_all.exp() * logp_all).sum(-1)
+            picked, ent = _logp_entropy(logits, tokens)
             return to_layout(picked, valid, response_mask), to_layout(ent, valid, response_mask)
         with mixed_precision(self.autocast, device):
             logits = self.model(input_ids=input_ids, attention_mask=attention_mask,
                                 **_vision(pixel_values, image_grid_thw, mm_token_type_ids)).logits[:, :-1]
-        logp_all = torch.log_softmax(logits.float(), -1)
-        picked = logp_all.gather(-1, input_ids[:, 1:, None])[..., 0]
-        ent = -(logp_all.exp() * logp_all).sum(-1)
+        picked, ent = _logp_entropy(logits, input_ids[:, 1:])
         out_lp, out_ent = torch.zeros(response_mask.shape, device=device), torch.zeros(response_mask.shape, device=device)
         out_lp[:, 1:], out_ent[:, 1:] = picked, ent
         return out_lp * response_mask, out_ent * response_mask
