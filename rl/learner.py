@@ -150,11 +150,11 @@ class Learner:
         Under FSDP every rank yields as many as the busiest one: the extra ones repeat a row of
         `rows` with weight 0 (their forward passes keep the ranks' collectives in step)."""
         size = self.cfg.micro_batch_size
-        mine = self._own(inputs, rows)
+        mine = self._own(rows)
         order = self._order(inputs, mine)
         parts = [order[i:i + size] for i in range(0, len(order), size)]
         if self.world_size > 1:
-            counts = [len(self._own(inputs, rows, r)) for r in range(self.world_size)]
+            counts = [len(self._own(rows, r)) for r in range(self.world_size)]
             parts += [None] * (dist.micro_batch_count(counts, size) - len(parts))
         for part in parts:
             if part is None:
@@ -162,11 +162,11 @@ class Learner:
             else:
                 yield part, _rows(inputs, part, n_images), 1.0
 
-    def _own(self, inputs: ModelInputs, rows: list[int], rank: int | None = None) -> list[int]:
-        """The rows of `rows` that `rank` (default: this one) works on."""
+    def _own(self, rows: list[int], rank: int | None = None) -> list[int]:
+        """The rows of `rows` that `rank` (default: this one) works on (the step's `_owned` sets)."""
         if self.world_size == 1:
             return list(rows)
-        keep = set(dist.own_rows(self._group, self.rank if rank is None else rank, self.world_size))
+        keep = self._owned[self.rank if rank is None else rank]
         return [r for r in rows if r in keep]
 
     def _minibatches(self, inputs: ModelInputs) -> list[list[int]]:
@@ -202,7 +202,8 @@ class Learner:
         t0 = time.time()
         cfg = self.cfg
         inputs = rollout.model_inputs(self.processor)
-        self._group = rollout.group
+        if self.world_size > 1:   # each rank's prompt groups, the same on every rank
+            self._owned = [set(dist.own_rows(rollout.group, r, self.world_size)) for r in range(self.world_size)]
         if cfg.share_prefix and hasattr(self.policy.model, "get_rope_index"):
             inputs.group = rollout.group   # each prompt computed once per micro-batch (model/prefix.py)
         inputs = to_device(inputs, self.device)
