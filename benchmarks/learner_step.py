@@ -4,9 +4,12 @@
 computed once for its samples (`ppo.share_prefix`, model/prefix.py) vs full forwards, both bf16;
 `--compare autocast`: bf16 autocast (`ppo.autocast: bf16`) vs float32, both with prefix sharing;
 `--compare fsdp`: one learner rank under FSDP (rl/distributed.py: NCCL on a GPU, gloo on CPU) vs the
-plain learner, both bf16 (what FSDP's gathers and reductions cost on one device).
+plain learner, both bf16 (what FSDP's gathers and reductions cost on one device); `--compare values`:
+the critic's values taken from its first update pass (`ppo.values_in_update`) vs a no-grad forward
+of their own; `--compare attention`: eager attention (`ppo.attention: eager`) vs SDPA. Unless a
+comparison is about it, both kinds use the PPOConfig defaults (values in the update, eager).
 
-    python benchmarks/learner_step.py [--compare share|prefix|autocast|fsdp] [--preset small] [--prompts 8]
+    python benchmarks/learner_step.py [--compare share|prefix|autocast|fsdp|values|attention] [--preset small] [--prompts 8]
                                       [--n 8] [--tokens 64] [--repeats 5] [--threads 2]
 
 A batch like the default recipe's RL step: --prompts shapes-world items (count, choice, grounding,
@@ -78,7 +81,7 @@ def with_policy_logprobs(learner: Learner, rollout: Rollout) -> Rollout:
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--compare", choices=["share", "prefix", "autocast", "fsdp"], default="share")
+    ap.add_argument("--compare", choices=["share", "prefix", "autocast", "fsdp", "values", "attention"], default="share")
     ap.add_argument("--preset", default="small")
     ap.add_argument("--prompts", type=int, default=8)
     ap.add_argument("--n", type=int, default=8)
@@ -101,7 +104,9 @@ def main(argv=None) -> dict:
     kinds = {"share": {"shared": {"share_prefix": False}, "unshared": {"share_images": False, "share_prefix": False}},
              "prefix": {"prefix": {"autocast": "bf16"}, "full": {"autocast": "bf16", "share_prefix": False}},
              "autocast": {"bf16": {"autocast": "bf16"}, "fp32": {}},
-             "fsdp": {"fsdp": {"autocast": "bf16"}, "plain": {"autocast": "bf16"}}}[args.compare]
+             "fsdp": {"fsdp": {"autocast": "bf16"}, "plain": {"autocast": "bf16"}},
+             "values": {"in_update": {"autocast": "bf16"}, "forward": {"autocast": "bf16", "values_in_update": False}},
+             "attention": {"eager": {"autocast": "bf16"}, "sdpa": {"autocast": "bf16", "attention": "sdpa"}}}[args.compare]
     learners = {kind: Learner(model_dir, PPOConfig(minibatches=2, micro_batch_size=32, **kw), model_cfg, seed=0,
                               fsdp=kind == "fsdp")
                 for kind, kw in kinds.items()}

@@ -89,6 +89,9 @@ class Learner:
         self.reference.requires_grad_(False).eval()
         self.critic = (ScalarModel.load(Path(checkpoint_dir) / "critic") if checkpoint_dir
                        else ScalarModel.from_policy(self.policy)).to(self.device)
+        if ppo_cfg.attention:   # eager: 1.1x the learner step of sdpa on the small model on CPU
+            for model in (self.policy, self.reference, self.critic.backbone):
+                model.set_attn_implementation(ppo_cfg.attention)
         self.fsdp = fsdp or world_size > 1
         if ppo_cfg.share_images and not self.fsdp:   # a prompt's n samples: one vision-tower pass per image
             for model in (self.policy, self.reference, self.critic.backbone):
@@ -183,18 +186,20 @@ class Learner:
         return [order[j::k] for j in range(k)]
 
     @torch.no_grad()
-    def _prepare(self, inputs: ModelInputs, n_images: list[int]):
-        """Reference log-probs and critic values of the whole batch (padded to its width); under
-        FSDP each rank computes its rows and the sum over ranks fills in the rest."""
+    def _prepare(self, inputs: ModelInputs, n_images: list[int], with_values: bool = True):
+        """Reference log-probs and (with `with_values`) critic values of the whole batch (padded to
+        its width); under FSDP each rank computes its rows and the sum over ranks fills in the rest."""
         ref = torch.zeros_like(inputs.old_logprobs)
-        values = torch.zeros_like(inputs.old_logprobs)
+        values = torch.zeros_like(inputs.old_logprobs) if with_values else None
         for rows, mb, weight in self._micro_batches(inputs, n_images, list(range(inputs.input_ids.shape[0]))):
             w = mb.input_ids.shape[1]
             lp = self.passes["reference"](**pass_inputs(mb))[0]
-            v = self.passes["critic"](**pass_inputs(mb))
+            v = self.passes["critic"](**pass_inputs(mb)) if with_values else None
             if weight:
-                ref[rows, :w], values[rows, :w] = lp, v
-        return dist.all_reduce_sum(ref), dist.all_reduce_sum(values)
+                ref[rows, :w] = lp
+                if with_values:
+                    values[rows, :w] = v
+        return dist.all_reduce_sum(ref), (dist.all_reduce_sum(values) if with_values else None)
 
     # ------------------------------------------------------------------ the step
     def step(self, rollout: Rollout, step_in: StepInputs) -> dict[str, float]:
@@ -210,19 +215,22 @@ class Learner:
         step_in = StepInputs(step_in.scores.to(self.device), step_in.kl_coef.to(self.device), step_in.train_policy)
         n_images = self._images_per_sample(rollout)
         mask = inputs.response_mask
-        ref_lp, values = self._prepare(inputs, n_images)
+        ref_lp, values = self._prepare(inputs, n_images, with_values=not cfg.values_in_update)
         old_lp = inputs.old_logprobs
         rewards = ppo.apply_kl(cfg.kl_mode, "rewards", old_lp, ref_lp, step_in.kl_coef, mask,
                                kind=cfg.kl_kind, scores=step_in.scores)
+        t_prep = time.time() - t0
+        sums: dict[str, float] = {}
+        if cfg.values_in_update:   # the critic's first epoch, its forwards giving the values
+            values = self._critic_epoch(inputs, n_images, rewards, sums)
         estimator = cfg.estimator if step_in.train_policy else "gae"
         advantages, returns = ppo.compute_advantages(
             estimator, rewards, mask, values=values, group_ids=rollout.group, gamma=cfg.gamma,
             lam_critic=cfg.lam_critic, lam_policy=cfg.lam_policy, alpha=cfg.lam_alpha)
         if returns is None:   # critic-free estimators: the critic still learns the score-to-go
-            _, returns = ppo.decoupled_gae(rewards, values, mask, cfg.lam_critic, 1.0, cfg.lam_alpha, cfg.gamma)
-        t_prep = time.time() - t0
+            returns = self._returns(rewards, values, mask)
         stats = self._epochs(inputs, n_images, old_lp, ref_lp, values, advantages, returns,
-                             step_in.kl_coef, step_in.train_policy)
+                             step_in.kl_coef, step_in.train_policy, sums)
         kl = ppo.kl_estimate(old_lp, ref_lp, cfg.kl_kind) * mask
         stats.update({
             "time/prepare": t_prep, "time/update": time.time() - t0 - t_prep,
@@ -232,69 +240,120 @@ class Learner:
         })
         return stats
 
+    def _returns(self, rewards, values, mask):
+        """The critic's targets: GAE returns with lam_critic (Monte-Carlo score-to-go at 1.0)."""
+        cfg = self.cfg
+        return ppo.decoupled_gae(rewards, values, mask, cfg.lam_critic, 1.0, cfg.lam_alpha, cfg.gamma)[1]
+
+    def _critic_epoch(self, inputs, n_images, rewards, sums: dict) -> torch.Tensor:
+        """The critic's first epoch when `values_in_update`: each micro-batch's forward, taken
+        before the critic has trained on those rows, gives their values (the old values of the
+        clipped loss, so it does not clip here) and, through GAE, their returns; then the backward.
+        Saves the separate no-grad forward of the values. Rows of later minibatches are valued by
+        the critic after the earlier minibatches' steps (on other prompts). Returns values [B, T]."""
+        values = torch.zeros_like(inputs.old_logprobs)
+        B = inputs.input_ids.shape[0]
+        for mb_rows in self._minibatches(inputs):
+            n_tokens = float(inputs.response_mask[mb_rows].sum())
+            self.critic_opt.zero_grad(set_to_none=True)
+            for rows, mb, weight in self._micro_batches(inputs, n_images, mb_rows):
+                w = mb.input_ids.shape[1]
+                part, v = self._value_step(mb, rows, n_tokens, None, rewards[rows, :w], weight)
+                if weight:
+                    values[rows, :w] = v
+                    self._add(sums, part, len(rows), B)
+            self._add(sums, self._optimiser_steps(critic=True, policy=False), 1, B)
+        return dist.all_reduce_sum(values)
+
+    @staticmethod
+    def _add(sums: dict, part: dict, rows: int, B: int) -> None:
+        """Losses and entropy: a micro-batch's share of its minibatch's token mean; grad norms: per
+        optimiser step; other stats: micro-batch means, weighted by rows."""
+        for k, v in part.items():
+            sums[k] = sums.get(k, 0.0) + (v if k in ADDITIVE or k in GLOBAL else v * rows / B)
+
     def _epochs(self, inputs, n_images, old_lp, ref_lp, values, advantages, returns, kl_coef,
-                train_policy: bool) -> dict:
+                train_policy: bool, sums: dict) -> dict:
         """PPO epochs; each epoch makes one optimiser step per minibatch (so ratios move off 1 and
-        clipping can act from the second minibatch on); micro-batches accumulate gradients."""
+        clipping can act from the second minibatch on); micro-batches accumulate gradients. The
+        critic's first epoch has already run when `values_in_update` (see _critic_epoch)."""
         cfg = self.cfg
         B = inputs.input_ids.shape[0]
-        sums: dict[str, float] = {}
         steps = 0
-        for _ in range(cfg.epochs):
+        for epoch in range(cfg.epochs):
+            critic = not (epoch == 0 and cfg.values_in_update)
             for mb_rows in self._minibatches(inputs):
+                steps += 1
+                if not (critic or train_policy):
+                    continue
                 n_tokens = float(inputs.response_mask[mb_rows].sum())
                 self.policy_opt.zero_grad(set_to_none=True)
                 self.critic_opt.zero_grad(set_to_none=True)
                 for rows, mb, weight in self._micro_batches(inputs, n_images, mb_rows):
-                    part = self._micro_step(mb, rows, n_tokens, old_lp, ref_lp, values, advantages, returns,
-                                            kl_coef, train_policy, weight)
-                    if not weight:
-                        continue
-                    for k, v in part.items():
-                        # losses and entropy: this micro-batch's share of its minibatch's token mean;
-                        # other stats: micro-batch means, weighted by rows
-                        sums[k] = sums.get(k, 0.0) + (v if k in ADDITIVE else v * len(rows) / B)
-                for k, v in self._optimiser_steps(train_policy).items():
-                    sums[k] = sums.get(k, 0.0) + v
-                steps += 1
+                    w = mb.input_ids.shape[1]
+                    cut = lambda x: x[rows, :w]   # noqa: E731
+                    part = {}
+                    if critic:
+                        part = self._value_step(mb, rows, n_tokens, cut(values), cut(returns), weight)[0]
+                    if train_policy:
+                        part.update(self._policy_step(mb, rows, n_tokens, cut(old_lp), cut(ref_lp),
+                                                      cut(advantages), kl_coef[rows], weight))
+                    if weight:
+                        self._add(sums, part, len(rows), B)
+                self._add(sums, self._optimiser_steps(critic=critic, policy=train_policy), 1, B)
         sums = dist.sum_stats(sums, keep=GLOBAL)
         per_step = ADDITIVE + GLOBAL
         return {k: v / (steps if k in per_step else cfg.epochs) for k, v in sums.items()}
 
-    def _micro_step(self, mb, rows, n_tokens, old_lp, ref_lp, values, advantages, returns, kl_coef,
-                    train_policy: bool, weight: float = 1.0) -> dict:
-        """Forward/backward of one micro-batch for the critic (and the policy); returns its stats.
+    def _value_step(self, mb, rows, n_tokens, old_values, target, weight: float = 1.0):
+        """Forward/backward of the critic on one micro-batch -> (stats, its values, detached).
+        `old_values` None: this forward's values are the old ones and `target` holds the rows'
+        rewards (their returns come from GAE on these values); else `target` holds the returns.
         The backward is scaled by the world size (FSDP averages gradients over ranks; each rank's
         loss is its share of the global token mean) and by `weight` (0: a filler micro-batch)."""
         cfg = self.cfg
-        scale = weight * self.world_size
-        w, m = mb.input_ids.shape[1], mb.response_mask
-        cut = lambda x: x[rows, :w]   # noqa: E731
-        v_loss, v_stats = ppo.value_loss(self.passes["critic"](**pass_inputs(mb)), cut(values), cut(returns), m,
-                                         clip=cfg.value_clip, num_tokens=n_tokens)
-        (v_loss * scale).backward()
-        part = {"loss/value": float(v_loss.detach()), **{k: float(v) for k, v in v_stats.items()}}
-        if train_policy:
-            logp, ent = self.passes["policy"](**pass_inputs(mb))
-            p_loss, p_stats = ppo.policy_loss(logp, cut(old_lp), cut(advantages), m, cfg.eps_low,
-                                              cfg.eps_high, cfg.dual_clip, num_tokens=n_tokens)
-            kl_term = ppo.apply_kl(cfg.kl_mode, "loss", logp, cut(ref_lp), kl_coef[rows], m,
-                                   kind=cfg.kl_kind, num_tokens=n_tokens)
-            ent_mean = ent.sum() / n_tokens
-            ((p_loss + kl_term - cfg.entropy_coef * ent_mean) * scale).backward()
-            part.update({"loss/policy": float(p_loss.detach()), "loss/kl": float(kl_term.detach()),
-                         "entropy": float(ent_mean.detach()), **{k: float(v) for k, v in p_stats.items()}})
+        m = mb.response_mask
+        v = self.passes["critic"](**pass_inputs(mb))
+        returns = target
+        if old_values is None:
+            old_values = v.detach()
+            returns = self._returns(target, old_values, m)
+        loss, stats = ppo.value_loss(v, old_values, returns, m, clip=cfg.value_clip, num_tokens=n_tokens)
+        (loss * weight * self.world_size).backward()
+        part = {"loss/value": float(loss.detach()), **{k: float(x) for k, x in stats.items()}}
+        self._check(part, weight)
+        return part, old_values
+
+    def _policy_step(self, mb, rows, n_tokens, old_lp, ref_lp, advantages, kl_coef, weight: float = 1.0) -> dict:
+        """Forward/backward of the policy on one micro-batch (inputs cut to it) -> its stats."""
+        cfg = self.cfg
+        m = mb.response_mask
+        logp, ent = self.passes["policy"](**pass_inputs(mb))
+        p_loss, p_stats = ppo.policy_loss(logp, old_lp, advantages, m, cfg.eps_low, cfg.eps_high,
+                                          cfg.dual_clip, num_tokens=n_tokens)
+        kl_term = ppo.apply_kl(cfg.kl_mode, "loss", logp, ref_lp, kl_coef, m, kind=cfg.kl_kind,
+                               num_tokens=n_tokens)
+        ent_mean = ent.sum() / n_tokens
+        ((p_loss + kl_term - cfg.entropy_coef * ent_mean) * weight * self.world_size).backward()
+        part = {"loss/policy": float(p_loss.detach()), "loss/kl": float(kl_term.detach()),
+                "entropy": float(ent_mean.detach()), **{k: float(v) for k, v in p_stats.items()}}
+        self._check(part, weight)
+        return part
+
+    @staticmethod
+    def _check(part: dict, weight: float) -> None:
         for k, v in part.items():
             if weight and not math.isfinite(v) and k != "explained_variance":
                 raise FloatingPointError(f"learner: {k} is {v}")
-        return part
 
-    def _optimiser_steps(self, train_policy: bool) -> dict:
+    def _optimiser_steps(self, critic: bool, policy: bool) -> dict:
         cfg = self.cfg
-        c_norm = torch.nn.utils.clip_grad_norm_(self.critic.parameters(), cfg.grad_clip)
-        self.critic_opt.step()
-        out = {"grad_norm/critic": dist.grad_norm(c_norm)}
-        if train_policy:
+        out = {}
+        if critic:
+            c_norm = torch.nn.utils.clip_grad_norm_(self.critic.parameters(), cfg.grad_clip)
+            self.critic_opt.step()
+            out["grad_norm/critic"] = dist.grad_norm(c_norm)
+        if policy:
             warm = min(1.0, (self.updates + 1) / max(1, cfg.warmup_steps))
             set_lr(self.policy_opt, cfg.lr * warm)
             params = [p for p in self.policy.parameters() if p.requires_grad]

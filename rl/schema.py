@@ -140,6 +140,8 @@ class PPOConfig(Section):
     warmup_steps: int = Field(5, ge=0)       # policy LR warm-up, in updates
     share_images: bool = True                # vision tower once per distinct image (model/shared_images.py)
     share_prefix: bool = True                # each prompt computed once for its n samples (model/prefix.py)
+    values_in_update: bool = True            # the critic's values from its first update pass, not a forward of their own
+    attention: str | None = "eager"          # the learner's attention kernel (transformers name); null: the model's own
     autocast: Literal["bf16"] | None = None  # bf16 matmuls in the learner's passes (fp32 weights/optimiser)
     vision_lr_mult: float = Field(1.0, gt=0)   # the policy's vision tower + adapter train at lr x this
     grad_clip: float = Field(1.0, gt=0)

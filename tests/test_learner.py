@@ -55,3 +55,55 @@ def test_bf16_autocast_keeps_log_probs_close_and_still_learns(tiny_model_dir, ba
     change = seq_logprobs(learner, batch) - before
     assert all(p.dtype == torch.float32 for p in learner.policy.parameters())
     assert stats["clip_frac"] < 0.5 and change[:4].mean() > 0 > change[4:].mean(), (stats, change)
+
+
+def _params(model) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+
+def _step(tiny_model_dir, batch, train_policy=True, **kw):
+    cfg = PPOConfig(lr=1e-3, critic_lr=1e-3, warmup_steps=0, micro_batch_size=4, **kw)
+    learner = Learner(str(tiny_model_dir), cfg, ModelConfig(path=str(tiny_model_dir)), seed=0, threads=1)
+    scores = torch.tensor([1.0, -1.0, 0.5, -0.5, 1.0, 0.0, -1.0, 0.25])
+    stats = learner.step(batch, StepInputs(scores, torch.full((8,), 0.05), train_policy))
+    return learner, stats
+
+
+def test_values_from_the_critics_update_equal_a_forward_of_their_own(tiny_model_dir, batch):
+    """`ppo.values_in_update`: with one minibatch the critic's training forward runs at the same
+    weights as the separate no-grad forward it replaces, so the whole step is the same: the same
+    losses, and the same policy and critic afterwards (up to rounding, which Adam's first step can
+    turn into a step of up to lr either way on a few elements)."""
+    runs = {flag: _step(tiny_model_dir, batch, minibatches=1, values_in_update=flag) for flag in (True, False)}
+    (a, sa), (b, sb) = runs[True], runs[False]
+    for k in ("loss/value", "loss/policy", "loss/kl", "entropy", "explained_variance", "advantage_mean",
+              "return_mean", "grad_norm/critic", "grad_norm/policy"):
+        assert sa[k] == pytest.approx(sb[k], rel=1e-3, abs=1e-5), k
+    for name, x, y in (("policy", a.policy, b.policy), ("critic", a.critic, b.critic)):
+        d = (_params(x) - _params(y)).abs()
+        assert float((d > 1e-5).float().mean()) < 0.01 and float(d.max()) <= 2e-3, name
+
+
+def test_values_in_update_with_minibatches_and_value_warmup(tiny_model_dir, batch):
+    """Two minibatches: the critic takes two steps, the policy two. A critic-only step (value
+    pre-training) changes the critic and leaves the policy exactly as it was."""
+    fresh = Learner(str(tiny_model_dir), PPOConfig(), ModelConfig(path=str(tiny_model_dir)), seed=0, threads=1)
+    learner, stats = _step(tiny_model_dir, batch, minibatches=2)
+    assert learner.updates == 2 and all(torch.isfinite(torch.tensor(stats[k])) for k in ("loss/value", "loss/policy"))
+    warm, wstats = _step(tiny_model_dir, batch, train_policy=False, minibatches=2)
+    assert torch.equal(_params(warm.policy), _params(fresh.policy)) and warm.updates == 0
+    assert not torch.equal(_params(warm.critic), _params(fresh.critic))
+    assert "loss/policy" not in wstats and wstats["loss/value"] > 0
+
+
+def test_eager_attention_gives_the_sdpa_log_probs(tiny_model_dir, batch):
+    """`ppo.attention` picks the learner's attention kernel; eager and SDPA agree to rounding."""
+    out = {}
+    for kernel in ("eager", "sdpa"):
+        learner = Learner(str(tiny_model_dir), PPOConfig(attention=kernel), ModelConfig(path=str(tiny_model_dir)),
+                          threads=1)
+        assert learner.policy.config._attn_implementation == kernel
+        inputs = batch.model_inputs(learner.processor)
+        with torch.no_grad():
+            out[kernel] = learner.passes["policy"](**pass_inputs(inputs))[0]
+    assert torch.allclose(out["eager"], out["sdpa"], atol=1e-4)
