@@ -106,7 +106,7 @@ def main(argv=None) -> dict:
              "autocast": {"bf16": {"autocast": "bf16"}, "fp32": {}},
              "fsdp": {"fsdp": {"autocast": "bf16"}, "plain": {"autocast": "bf16"}},
              "values": {"in_update": {"autocast": "bf16"}, "forward": {"autocast": "bf16", "values_in_update": False}},
-             "attention": {"eager": {"autocast": "bf16"}, "sdpa": {"autocast": "bf16", "attention": "sdpa"}}}[args.compare]
+             "attention": {"eager": {"autocast": "bf16", "attention": "eager"}, "sdpa": {"autocast": "bf16", "attention": "sdpa"}}}[args.compare]
     learners = {kind: Learner(model_dir, PPOConfig(minibatches=2, micro_batch_size=32, **kw), model_cfg, seed=0,
                               fsdp=kind == "fsdp")
                 for kind, kw in kinds.items()}

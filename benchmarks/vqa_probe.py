@@ -3,7 +3,7 @@
     python benchmarks/vqa_probe.py [--model tiny:small] [--steps 300] [--batch 16] [--lr 1e-3]
         [--max-shapes 5] [--min-size 0.14] [--max-size 0.28] [--kinds n,colour_of,...]
         [--freeze none|merger|visual] [--vision-lr-mult 1.0] [--white-zero] [--device cpu]
-        [--vision-steps 0]
+        [--vision-steps 0] [--per-image 1]
 
 Questions about fresh shapes-world images whose answers are single words that only the image can
 give ("How many red shapes are there?" -> "2", "What colour is the square?" -> "blue", "Where is
@@ -12,7 +12,9 @@ held-out questions: the loss with the right image and with another question's im
 image is ignored), teacher-forced exact-answer accuracy per kind against the majority-answer
 prior, and the image embeddings' mean norm and spread across images (benchmarks/perception.py).
 Variants: freeze the merger or the whole vision side, scale the vision side's learning rate,
-or normalise pixels so that the white background maps to 0. Last line: one JSON object.
+or normalise pixels so that the white background maps to 0; `--per-image K` trains on K different
+questions about each image in one conversation (the `perceive` stage's `questions_per_image`;
+--batch then counts images). Last line: one JSON object.
 """
 from __future__ import annotations
 
@@ -64,6 +66,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--eval-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--per-image", type=int, default=1, help="questions per training image, in one conversation")
     ap.add_argument("--vision-steps", type=int, default=0,
                     help="first pre-train the vision side on dense labels (sft/vision.py) for this many steps")
     args = ap.parse_args(argv)
@@ -89,8 +92,10 @@ def main(argv=None) -> dict:
         src = image_item or item
         return {"id": item.id, "images": list(src.images), "image_root": str(src.image_root)}
 
-    def batch_of(rows):   # rows: (item, prompt, answer, image_item)
-        b = collate([make_example(processor, {**record(it, img), "prompt": q}, a) for it, q, a, img in rows], pad)
+    def batch_of(rows, turns=None):   # rows: (item, prompt, answer, image_item); turns: per row
+        turns = turns or [[]] * len(rows)
+        b = collate([make_example(processor, {**record(it, img), "prompt": q, "turns": t}, a)
+                     for (it, q, a, img), t in zip(rows, turns)], pad)
         b = white_zero(b, processor) if args.white_zero else b
         return {k: v.to(args.device) for k, v in b.items()}
 
@@ -136,8 +141,12 @@ def main(argv=None) -> dict:
             print(json.dumps(history[-1]), file=sys.stderr, flush=True)
         if step == args.steps:
             break
-        rows = [(it, *sample(it.meta, kinds, rng)[1:], None) for it in rng.sample(train, args.batch)]
-        loss = model(**batch_of(rows)).loss
+        rows, turns = [], []
+        for it in rng.sample(train, args.batch):
+            asked = [sample(it.meta, kinds, rng)[1:] for _ in range(args.per_image)]
+            rows.append((it, *asked[0], None))
+            turns.append([list(qa) for qa in asked[1:]])
+        loss = model(**batch_of(rows, turns)).loss
         optimizer_step(opt, loss, [p for g in groups for p in g["params"]], 1.0, f"VQA probe at step {step}:")
     out = {**history[-1], "prior": {k: round(max(c.values()) / sum(c.values()), 3) for k, c in sorted(prior.items())},
            "history": history, "config": vars(args)}

@@ -89,9 +89,10 @@ class Learner:
         self.reference.requires_grad_(False).eval()
         self.critic = (ScalarModel.load(Path(checkpoint_dir) / "critic") if checkpoint_dir
                        else ScalarModel.from_policy(self.policy)).to(self.device)
-        if ppo_cfg.attention:   # eager: 1.1x the learner step of sdpa on the small model on CPU
+        attention = ("eager" if self.device.type == "cpu" else None) if ppo_cfg.attention == "auto" else ppo_cfg.attention
+        if attention:   # eager: the small model's learner step 1.09x faster than with SDPA on CPU
             for model in (self.policy, self.reference, self.critic.backbone):
-                model.set_attn_implementation(ppo_cfg.attention)
+                model.set_attn_implementation(attention)
         self.fsdp = fsdp or world_size > 1
         if ppo_cfg.share_images and not self.fsdp:   # a prompt's n samples: one vision-tower pass per image
             for model in (self.policy, self.reference, self.critic.backbone):

@@ -141,7 +141,8 @@ class PPOConfig(Section):
     share_images: bool = True                # vision tower once per distinct image (model/shared_images.py)
     share_prefix: bool = True                # each prompt computed once for its n samples (model/prefix.py)
     values_in_update: bool = True            # the critic's values from its first update pass, not a forward of their own
-    attention: str | None = "eager"          # the learner's attention kernel (transformers name); null: the model's own
+    attention: str | None = "auto"           # the learner's attention kernel (transformers name); auto: eager on CPU,
+                                             #   the model's own (SDPA) on GPU; null: the model's own
     autocast: Literal["bf16"] | None = None  # bf16 matmuls in the learner's passes (fp32 weights/optimiser)
     vision_lr_mult: float = Field(1.0, gt=0)   # the policy's vision tower + adapter train at lr x this
     grad_clip: float = Field(1.0, gt=0)
@@ -205,7 +206,8 @@ class SFTStage(SFTParams):
     name: str = "sft"
     data: Literal["cold_start", "all", "captions", "vqa"] = "cold_start"
     n_captions: int = Field(4000, ge=1)   # data: captions: images captioned
-    n_vqa: int = Field(4000, ge=1)        # data: vqa: images asked about (one question each)
+    n_vqa: int = Field(4000, ge=1)        # data: vqa: images asked about
+    questions_per_image: int = Field(1, ge=1)   # data: vqa: questions about each, in one conversation
     tasks: list[TaskName] | None = None   # None: every task of the suite
 
     @property

@@ -2,7 +2,10 @@
 
 An example is the processor's output for the full conversation (prompt, then the target and
 `<|im_end|>`), with labels = -100 on the prompt, so the model learns the response and where to
-stop. `collate` pads a list of examples into one batch for a Qwen2-VL forward pass.
+stop. An item with `turns` ([[question, answer], ...]) continues the conversation: each follow-up
+question is a user turn, each answer an assistant turn, and every answer is learnt (several
+questions about one image in one sequence). `collate` pads a list of examples into one batch for
+a Qwen2-VL forward pass.
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
-from model.prompts import load_images, prompt_text
+from model.prompts import build_messages, item_field, load_images, prompt_text
 
 IGNORE = -100
 END = "<|im_end|>"
@@ -26,19 +29,24 @@ class Example:
 
 
 def make_example(processor, item, target: str, max_len: int | None = None) -> Example:
-    """Tokenise one (item, target) pair; the prompt part of labels is masked."""
+    """Tokenise one (item, target) pair (and the item's follow-up `turns`); only the answers and
+    their `<|im_end|>` are learnt, the rest of labels is masked."""
     images = load_images(item)
-    prompt = prompt_text(processor, item)
-    full = processor(text=[prompt + target + END], images=images or None, return_tensors="pt")
-    # the prompt ends with "assistant\n", where the pre-tokenizer splits: the target's tokens are
-    # the same whether tokenised alone or after the prompt
-    n_target = len(processor.tokenizer(target + END, add_special_tokens=False)["input_ids"])
+    text, spans = conversation(processor, item, target)
+    full = processor(text=[text], images=images or None, return_tensors="pt")
     ids = full["input_ids"][0]
-    n_prompt = len(ids) - n_target
     if max_len is not None and len(ids) > max_len:
         raise ValueError(f"item {getattr(item, 'id', '?')!r}: {len(ids)} tokens exceed max_len {max_len}")
-    labels = ids.clone()
-    labels[:n_prompt] = IGNORE
+    # every answer comes after the images, whose placeholders the processor expands: shift by that
+    # many tokens. Each answer starts after "assistant\n", where the pre-tokenizer splits, and ends
+    # in the special <|im_end|>, so a prefix of the text tokenises to a prefix of the tokens.
+    tok = processor.tokenizer
+    count = lambda t: len(tok(t, add_special_tokens=False)["input_ids"])   # noqa: E731
+    shift = len(ids) - count(text)
+    labels = torch.full_like(ids, IGNORE)
+    for start, end in spans:
+        a, b = count(text[:start]) + shift, count(text[:end]) + shift
+        labels[a:b] = ids[a:b]
     mm = full.get("mm_token_type_ids")
     return Example(
         input_ids=ids, labels=labels,
@@ -46,6 +54,28 @@ def make_example(processor, item, target: str, max_len: int | None = None) -> Ex
         pixel_values=full.get("pixel_values", torch.zeros(0)),
         image_grid_thw=full.get("image_grid_thw", torch.zeros(0, 3, dtype=torch.long)),
     )
+
+
+def conversation(processor, item, target: str) -> tuple[str, list[tuple[int, int]]]:
+    """(the chat text, (start, end) character spans of each answer + <|im_end|>) of an item's
+    prompt and target, then its follow-up `turns`, rendered by the model's own chat template."""
+    text = prompt_text(processor, item)
+    spans = [(len(text), len(text) + len(target) + len(END))]
+    text += target + END
+    messages = build_messages(item, target)
+    for n, turn in enumerate(item_field(item, "turns") or []):
+        if not (isinstance(turn, (list, tuple)) and len(turn) == 2 and all(isinstance(x, str) for x in turn)):
+            raise ValueError(f"item {item_field(item, 'id')!r}: turns[{n}] must be [question, answer] strings")
+        question, answer = turn
+        messages.append({"role": "user", "content": [{"type": "text", "text": question}]})
+        head = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        if not head.startswith(text):
+            raise ValueError("the chat template renders a follow-up turn by changing the text before it")
+        text = head
+        spans.append((len(text), len(text) + len(answer) + len(END)))
+        text += answer + END
+        messages.append({"role": "assistant", "content": [{"type": "text", "text": answer}]})
+    return text, spans
 
 
 def collate(examples: list[Example], pad_id: int) -> dict[str, torch.Tensor]:

@@ -12,7 +12,9 @@ for hundreds of steps without looking, docs/PERFORMANCE.md):
     Is there a blue circle?             -> no
 
 Images come from a seed of their own (never the suite's train or held-out images); the prompt has no
-`<think>` block, so the stage carries no task answers, traces or format.
+`<think>` block, so the stage carries no task answers, traces or format. With `per_image` > 1 each
+image gets that many different questions, asked one after another in one conversation (the
+record's `turns`, sft/data.py): the image and prompt are computed once for all of its answers.
 """
 from __future__ import annotations
 
@@ -65,8 +67,12 @@ def sample(meta: dict, kinds, rng: random.Random) -> tuple[str, str, str]:
 
 
 def vqa_pairs(out_dir, n: int, seed: int = 0, difficulty=None, image_size=112,
-              kinds=KINDS) -> list[tuple[dict, str]]:
-    """n (record, answer) pairs, one question per fresh image written under out_dir (reused when there)."""
+              kinds=KINDS, per_image: int = 1) -> list[tuple[dict, str]]:
+    """n (record, answer) pairs, one fresh image each written under out_dir (reused when there),
+    asked one question, or `per_image` different ones (the first as the prompt, the rest as
+    `turns`; fewer when the scene has fewer distinct questions to ask)."""
+    if per_image < 1:
+        raise ValueError(f"per_image must be >= 1, got {per_image}")
     out = Path(out_dir)
     generate_suite(out, tasks=["chat"], n_train=n, n_heldout=1, seed=seed + SEED_OFFSET,
                    difficulty=difficulty, image_size=image_size)
@@ -76,5 +82,15 @@ def vqa_pairs(out_dir, n: int, seed: int = 0, difficulty=None, image_size=112,
         kind, prompt, answer = sample(it.meta, kinds, rng)
         record = {"id": f"{it.id}#vqa", "task": "vqa", "kind": kind, "prompt": prompt,
                   "images": list(it.images), "image_root": str(out)}
+        if per_image > 1:
+            asked, turns = {prompt}, []
+            for _ in range(per_image * 4):
+                if len(turns) == per_image - 1:
+                    break
+                _, q, a = sample(it.meta, kinds, rng)
+                if q not in asked:
+                    asked.add(q)
+                    turns.append([q, a])
+            record["turns"] = turns
         pairs.append((record, answer))
     return pairs

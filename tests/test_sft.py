@@ -25,6 +25,29 @@ def test_labels_cover_only_the_response(tiny_model_dir, tmp_path):
     assert torch.isfinite(model(**batch).loss)
 
 
+def test_follow_up_turns_learn_every_answer_and_nothing_else(tiny_model_dir, tmp_path):
+    """An item with `turns`: one image, several questions; exactly the answers (each with its
+    <|im_end|>) are learnt, the questions and the chat scaffolding between them are not."""
+    model, processor = load_vlm(tiny_model_dir)
+    item = suite(tmp_path)[0]
+    record = {"id": item.id, "images": list(item.images), "image_root": str(item.image_root),
+              "prompt": "How many shapes are there?", "turns": [["What colour is the square?", "blue"],
+                                                                  ["Where is the red star?", "top left"]]}
+    ex = make_example(processor, record, "3")
+    labelled = (ex.labels != IGNORE).int()
+    starts = [i for i in range(len(labelled)) if labelled[i] and (i == 0 or not labelled[i - 1])]
+    runs = [processor.tokenizer.decode(ex.input_ids[a:a + int(labelled[a:].cumprod(0).sum())]) for a in starts]
+    assert runs == ["3<|im_end|>", "blue<|im_end|>", "top left<|im_end|>"]
+    assert (ex.labels[labelled.bool()] == ex.input_ids[labelled.bool()]).all()
+    text = processor.tokenizer.decode(ex.input_ids)
+    assert text.count("<|image_pad|>") == int(ex.image_grid_thw.prod(-1).sum()) // 4   # one image, expanded once
+    assert "<|im_start|>user\nWhere is the red star?<|im_end|>\n<|im_start|>assistant\ntop left" in text
+    single = make_example(processor, {**record, "turns": []}, "3")
+    assert torch.equal(single.input_ids, ex.input_ids[:len(single.input_ids)])
+    with pytest.raises(ValueError, match=r"turns\[0\] must be \[question, answer\]"):
+        make_example(processor, {**record, "turns": [["only a question"]]}, "3")
+
+
 def test_lr_schedule_warms_up_then_decays():
     s = SFTSettings(steps=100, lr=1.0, warmup_steps=10, min_lr_ratio=0.1)
     assert lr_at(0, s) == 0.1 and lr_at(9, s) == 1.0

@@ -1,10 +1,12 @@
 """Vision pre-training on dense labels (sft/vision.py) and the one-word VQA data (tasks/vqa.py)."""
 import random
 
+import pytest
 import torch
 
 from model.load import adapter_params, load_vlm, param_groups, vision_tower_params
 from sft.vision import VisionSettings, cell_shares, label_map, pretrain_vision, targets
+from tasks import load_suite
 from tasks.shapes import COLOURS, SHAPES, render
 from tasks.vqa import KINDS, question, sample, vqa_pairs
 
@@ -101,6 +103,24 @@ def test_vqa_pairs_are_fresh_images_with_one_word_answers(tmp_path):
             .replace("middle ", "").replace("bottom ", "")
         assert "<think>" not in record["prompt"]
     assert vqa_pairs(tmp_path / "vqa", 6, seed=0) == pairs   # cached and deterministic
+
+
+def test_vqa_pairs_with_several_questions_per_image(tmp_path):
+    """per_image=4: the same images as per_image=1, each with up to 3 different follow-up
+    questions after the first, answered from the scene."""
+    single = vqa_pairs(tmp_path / "vqa", 6, seed=0)
+    multi = vqa_pairs(tmp_path / "vqa", 6, seed=0, per_image=4)
+    for (one, a1), (record, answer) in zip(single, multi):
+        assert record["images"] == one["images"]
+        asked = [record["prompt"]] + [q for q, _ in record["turns"]]
+        assert 1 <= len(record["turns"]) <= 3 and len(set(asked)) == len(asked)
+    assert multi[0][0]["prompt"] == single[0][0]["prompt"] and multi[0][1] == single[0][1]
+    for (record, answer), item in zip(multi, load_suite(tmp_path / "vqa", "train")):
+        for q, a in [(record["prompt"], answer)] + record["turns"]:
+            if q == "How many shapes are there?":
+                assert a == str(len(item.meta["shapes"]))
+    with pytest.raises(ValueError, match="per_image"):
+        vqa_pairs(tmp_path / "vqa", 6, seed=0, per_image=0)
 
 
 def test_sft_vision_lr_mult_slows_only_the_vision_side(tiny_model_dir, tmp_path):
