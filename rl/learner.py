@@ -89,8 +89,10 @@ class Learner:
         self.reference.requires_grad_(False).eval()
         self.critic = (ScalarModel.load(Path(checkpoint_dir) / "critic") if checkpoint_dir
                        else ScalarModel.from_policy(self.policy)).to(self.device)
-        attention = ("eager" if self.device.type == "cpu" else None) if ppo_cfg.attention == "auto" else ppo_cfg.attention
-        if attention:   # eager: the small model's learner step 1.09x faster than with SDPA on CPU
+        attention = ppo_cfg.attention
+        if attention == "auto":
+            attention = "eager" if self.device.type == "cpu" else None
+        if attention:   # eager: the small model's learner step 1.14x faster than with SDPA on CPU
             for model in (self.policy, self.reference, self.critic.backbone):
                 model.set_attn_implementation(attention)
         self.fsdp = fsdp or world_size > 1

@@ -140,7 +140,7 @@ class PPOConfig(Section):
     warmup_steps: int = Field(5, ge=0)       # policy LR warm-up, in updates
     share_images: bool = True                # vision tower once per distinct image (model/shared_images.py)
     share_prefix: bool = True                # each prompt computed once for its n samples (model/prefix.py)
-    values_in_update: bool = True            # the critic's values from its first update pass, not a forward of their own
+    values_in_update: bool = True            # the critic's values from its first update pass (no forward of their own)
     attention: str | None = "auto"           # the learner's attention kernel (transformers name); auto: eager on CPU,
                                              #   the model's own (SDPA) on GPU; null: the model's own
     autocast: Literal["bf16"] | None = None  # bf16 matmuls in the learner's passes (fp32 weights/optimiser)
