@@ -12,9 +12,9 @@ held-out questions: the loss with the right image and with another question's im
 image is ignored), teacher-forced exact-answer accuracy per kind against the majority-answer
 prior, and the image embeddings' mean norm and spread across images (benchmarks/perception.py).
 Variants: freeze the merger or the whole vision side, scale the vision side's learning rate,
-or normalise pixels so that the white background maps to 0; `--per-image K` trains on K different
-questions about each image in one conversation (the `perceive` stage's `questions_per_image`;
---batch then counts images). Last line: one JSON object.
+or normalise pixels so that the white background maps to 0; `--per-image K` trains on up to K
+different questions about each image in one conversation (tasks/vqa.py `ask`, as the `perceive`
+stage's `questions_per_image`; --batch then counts images). Last line: one JSON object.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from model.load import load_vlm, param_groups  # noqa: E402
 from sft.data import collate, make_example  # noqa: E402
 from sft.trainer import optimizer_step  # noqa: E402
 from tasks import generate_suite, load_suite  # noqa: E402
-from tasks.vqa import KINDS, sample  # noqa: E402
+from tasks.vqa import KINDS, ask, sample  # noqa: E402
 
 
 def white_zero(batch: dict, processor) -> dict:
@@ -143,7 +143,7 @@ def main(argv=None) -> dict:
             break
         rows, turns = [], []
         for it in rng.sample(train, args.batch):
-            asked = [sample(it.meta, kinds, rng)[1:] for _ in range(args.per_image)]
+            asked = [qa[1:] for qa in ask(it.meta, kinds, rng, args.per_image)]
             rows.append((it, *asked[0], None))
             turns.append([list(qa) for qa in asked[1:]])
         loss = model(**batch_of(rows, turns)).loss

@@ -66,11 +66,24 @@ def sample(meta: dict, kinds, rng: random.Random) -> tuple[str, str, str]:
     return "n", *question(meta, "n", rng)
 
 
+def ask(meta: dict, kinds, rng: random.Random, k: int = 1) -> list[tuple[str, str, str]]:
+    """Up to k (kind, question, answer) about a scene, no question twice (fewer when the scene has
+    fewer distinct questions to ask); the first is `sample`'s."""
+    asked = [sample(meta, kinds, rng)]
+    for _ in range(k * 4):
+        if len(asked) == k:
+            break
+        kind, q, a = sample(meta, kinds, rng)
+        if all(q != seen for _, seen, _ in asked):
+            asked.append((kind, q, a))
+    return asked
+
+
 def vqa_pairs(out_dir, n: int, seed: int = 0, difficulty=None, image_size=112,
               kinds=KINDS, per_image: int = 1) -> list[tuple[dict, str]]:
     """n (record, answer) pairs, one fresh image each written under out_dir (reused when there),
-    asked one question, or `per_image` different ones (the first as the prompt, the rest as
-    `turns`; fewer when the scene has fewer distinct questions to ask)."""
+    asked one question, or up to `per_image` different ones (`ask`: the first as the prompt, the
+    rest as `turns`)."""
     if per_image < 1:
         raise ValueError(f"per_image must be >= 1, got {per_image}")
     out = Path(out_dir)
@@ -79,18 +92,10 @@ def vqa_pairs(out_dir, n: int, seed: int = 0, difficulty=None, image_size=112,
     rng = random.Random(seed + SEED_OFFSET)
     pairs = []
     for it in load_suite(out, "train"):
-        kind, prompt, answer = sample(it.meta, kinds, rng)
+        (kind, prompt, answer), *more = ask(it.meta, kinds, rng, per_image)
         record = {"id": f"{it.id}#vqa", "task": "vqa", "kind": kind, "prompt": prompt,
                   "images": list(it.images), "image_root": str(out)}
         if per_image > 1:
-            asked, turns = {prompt}, []
-            for _ in range(per_image * 4):
-                if len(turns) == per_image - 1:
-                    break
-                _, q, a = sample(it.meta, kinds, rng)
-                if q not in asked:
-                    asked.add(q)
-                    turns.append([q, a])
-            record["turns"] = turns
+            record["turns"] = [[q, a] for _, q, a in more]
         pairs.append((record, answer))
     return pairs

@@ -8,7 +8,7 @@ from model.load import adapter_params, load_vlm, param_groups, vision_tower_para
 from sft.vision import VisionSettings, cell_shares, label_map, pretrain_vision, targets
 from tasks import load_suite
 from tasks.shapes import COLOURS, SHAPES, render
-from tasks.vqa import KINDS, question, sample, vqa_pairs
+from tasks.vqa import KINDS, ask, question, sample, vqa_pairs
 
 
 def test_cell_shares_by_hand():
@@ -121,6 +121,10 @@ def test_vqa_pairs_with_several_questions_per_image(tmp_path):
                 assert a == str(len(item.meta["shapes"]))
     with pytest.raises(ValueError, match="per_image"):
         vqa_pairs(tmp_path / "vqa", 6, seed=0, per_image=0)
+    one_shape = {"shapes": [{"colour": "red", "shape": "circle", "x": 10, "y": 10, "w": 20, "h": 20}],
+                 "image_size": [112, 112]}
+    asked = ask(one_shape, ["n"], random.Random(0), 5)   # one distinct question only
+    assert asked == [("n", "How many shapes are there?", "1")]
 
 
 def test_sft_vision_lr_mult_slows_only_the_vision_side(tiny_model_dir, tmp_path):
