@@ -92,12 +92,11 @@ class Learner:
         attention = ppo_cfg.attention
         if attention == "auto":
             attention = "eager" if self.device.type == "cpu" else None
-        if attention:   # eager: the small model's learner step 1.14x faster than with SDPA on CPU
-            for model in (self.policy, self.reference, self.critic.backbone):
-                model.set_attn_implementation(attention)
         self.fsdp = fsdp or world_size > 1
-        if ppo_cfg.share_images and not self.fsdp:   # a prompt's n samples: one vision-tower pass per image
-            for model in (self.policy, self.reference, self.critic.backbone):
+        for model in (self.policy, self.reference, self.critic.backbone):
+            if attention:   # eager: the small model's learner step 1.14x faster than with SDPA on CPU
+                model.set_attn_implementation(attention)
+            if ppo_cfg.share_images and not self.fsdp:   # a prompt's n samples: one vision-tower pass per image
                 share_repeated_images(model)
         self.passes = {"policy": PolicyPass(self.policy, ppo_cfg.autocast),
                        "reference": PolicyPass(self.reference, ppo_cfg.autocast),
@@ -224,15 +223,16 @@ class Learner:
                                kind=cfg.kl_kind, scores=step_in.scores)
         t_prep = time.time() - t0
         sums: dict[str, float] = {}
+        minibatches = self._minibatches(inputs)
         if cfg.values_in_update:   # the critic's first epoch, its forwards giving the values
-            values = self._critic_epoch(inputs, n_images, rewards, sums)
+            values = self._critic_epoch(inputs, n_images, minibatches, rewards, sums)
         estimator = cfg.estimator if step_in.train_policy else "gae"
         advantages, returns = ppo.compute_advantages(
             estimator, rewards, mask, values=values, group_ids=rollout.group, gamma=cfg.gamma,
             lam_critic=cfg.lam_critic, lam_policy=cfg.lam_policy, alpha=cfg.lam_alpha)
         if returns is None:   # critic-free estimators: the critic still learns the score-to-go
             returns = self._returns(rewards, values, mask)
-        stats = self._epochs(inputs, n_images, old_lp, ref_lp, values, advantages, returns,
+        stats = self._epochs(inputs, n_images, minibatches, old_lp, ref_lp, values, advantages, returns,
                              step_in.kl_coef, step_in.train_policy, sums)
         kl = ppo.kl_estimate(old_lp, ref_lp, cfg.kl_kind) * mask
         stats.update({
@@ -248,63 +248,71 @@ class Learner:
         cfg = self.cfg
         return ppo.decoupled_gae(rewards, values, mask, cfg.lam_critic, 1.0, cfg.lam_alpha, cfg.gamma)[1]
 
-    def _critic_epoch(self, inputs, n_images, rewards, sums: dict) -> torch.Tensor:
+    def _critic_epoch(self, inputs, n_images, minibatches, rewards, sums: dict) -> torch.Tensor:
         """The critic's first epoch when `values_in_update`: each micro-batch's forward, taken
         before the critic has trained on those rows, gives their values (the old values of the
         clipped loss, so it does not clip here) and, through GAE, their returns; then the backward.
         Saves the separate no-grad forward of the values. Rows of later minibatches are valued by
         the critic after the earlier minibatches' steps (on other prompts). Returns values [B, T]."""
         values = torch.zeros_like(inputs.old_logprobs)
-        B = inputs.input_ids.shape[0]
-        for mb_rows in self._minibatches(inputs):
-            n_tokens = float(inputs.response_mask[mb_rows].sum())
-            self.critic_opt.zero_grad(set_to_none=True)
-            for rows, mb, weight in self._micro_batches(inputs, n_images, mb_rows):
-                w = mb.input_ids.shape[1]
-                part, v = self._value_step(mb, rows, n_tokens, None, rewards[rows, :w], weight)
-                if weight:
-                    values[rows, :w] = v
-                    self._add(sums, part, len(rows), B)
-            self._add(sums, self._optimiser_steps(critic=True, policy=False), 1, B)
+
+        def micro(mb, rows, n_tokens, weight):
+            w = mb.input_ids.shape[1]
+            part, v = self._value_step(mb, rows, n_tokens, None, rewards[rows, :w], weight)
+            if weight:
+                values[rows, :w] = v
+            return part
+
+        self._pass(inputs, n_images, minibatches, micro, sums, critic=True, policy=False)
         return dist.all_reduce_sum(values)
 
-    @staticmethod
-    def _add(sums: dict, part: dict, rows: int, B: int) -> None:
-        """Losses and entropy: a micro-batch's share of its minibatch's token mean; grad norms: per
-        optimiser step; other stats: micro-batch means, weighted by rows."""
-        for k, v in part.items():
-            sums[k] = sums.get(k, 0.0) + (v if k in ADDITIVE or k in GLOBAL else v * rows / B)
+    def _pass(self, inputs, n_images, minibatches, micro, sums: dict, critic: bool, policy: bool) -> None:
+        """One pass over the batch: per minibatch, `micro(mb, rows, n_tokens, weight)` runs the
+        forward/backward of each micro-batch (gradients accumulate) and returns its stats, then the
+        optimiser steps of `critic` and/or `policy`. Stats are added into `sums`: losses and entropy
+        as a micro-batch's share of its minibatch's token mean, grad norms per optimiser step, other
+        stats as micro-batch means weighted by rows."""
+        B = inputs.input_ids.shape[0]
 
-    def _epochs(self, inputs, n_images, old_lp, ref_lp, values, advantages, returns, kl_coef,
+        def add(part: dict, rows: int) -> None:
+            for k, v in part.items():
+                sums[k] = sums.get(k, 0.0) + (v if k in ADDITIVE or k in GLOBAL else v * rows / B)
+
+        for mb_rows in minibatches:
+            n_tokens = float(inputs.response_mask[mb_rows].sum())
+            self.policy_opt.zero_grad(set_to_none=True)
+            self.critic_opt.zero_grad(set_to_none=True)
+            for rows, mb, weight in self._micro_batches(inputs, n_images, mb_rows):
+                part = micro(mb, rows, n_tokens, weight)
+                if weight:
+                    add(part, len(rows))
+            add(self._optimiser_steps(critic=critic, policy=policy), 1)
+
+    def _epochs(self, inputs, n_images, minibatches, old_lp, ref_lp, values, advantages, returns, kl_coef,
                 train_policy: bool, sums: dict) -> dict:
         """PPO epochs; each epoch makes one optimiser step per minibatch (so ratios move off 1 and
         clipping can act from the second minibatch on); micro-batches accumulate gradients. The
         critic's first epoch has already run when `values_in_update` (see _critic_epoch)."""
         cfg = self.cfg
-        B = inputs.input_ids.shape[0]
-        steps = 0
         for epoch in range(cfg.epochs):
             critic = not (epoch == 0 and cfg.values_in_update)
-            for mb_rows in self._minibatches(inputs):
-                steps += 1
-                if not (critic or train_policy):
-                    continue
-                n_tokens = float(inputs.response_mask[mb_rows].sum())
-                self.policy_opt.zero_grad(set_to_none=True)
-                self.critic_opt.zero_grad(set_to_none=True)
-                for rows, mb, weight in self._micro_batches(inputs, n_images, mb_rows):
-                    w = mb.input_ids.shape[1]
-                    cut = lambda x: x[rows, :w]   # noqa: E731
-                    part = {}
-                    if critic:
-                        part = self._value_step(mb, rows, n_tokens, cut(values), cut(returns), weight)[0]
-                    if train_policy:
-                        part.update(self._policy_step(mb, rows, n_tokens, cut(old_lp), cut(ref_lp),
-                                                      cut(advantages), kl_coef[rows], weight))
-                    if weight:
-                        self._add(sums, part, len(rows), B)
-                self._add(sums, self._optimiser_steps(critic=critic, policy=train_policy), 1, B)
+            if not (critic or train_policy):
+                continue
+
+            def micro(mb, rows, n_tokens, weight):
+                w = mb.input_ids.shape[1]
+                cut = lambda x: x[rows, :w]   # noqa: E731
+                part = {}
+                if critic:
+                    part = self._value_step(mb, rows, n_tokens, cut(values), cut(returns), weight)[0]
+                if train_policy:
+                    part.update(self._policy_step(mb, rows, n_tokens, cut(old_lp), cut(ref_lp),
+                                                  cut(advantages), kl_coef[rows], weight))
+                return part
+
+            self._pass(inputs, n_images, minibatches, micro, sums, critic=critic, policy=train_policy)
         sums = dist.sum_stats(sums, keep=GLOBAL)
+        steps = cfg.epochs * len(minibatches)   # optimiser steps of each model
         per_step = ADDITIVE + GLOBAL
         return {k: v / (steps if k in per_step else cfg.epochs) for k, v in sums.items()}
 
