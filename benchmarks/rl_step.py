@@ -25,7 +25,8 @@ the model's own chat template), so both see the same prompt tokens. Per step bot
         accumulation 1 (one optimiser step per batch of prompts, like ours), beta = --trl-beta
         (default: our recipe's KL coefficient `ppo.kl_coef.default`, so TRL also runs its reference model; TRL's
         own default 0.0 skips it), gradient checkpointing off (TRL turns it on by default to save
-        memory; it recomputes activations, so off is TRL's faster setting), fp32 (`--bf16`: bf16 autocast on both sides), use_cpu, no logging, no saving.
+        memory; it recomputes activations, so off is TRL's faster setting), fp32 (`--bf16`: bf16 autocast on both
+        sides, and our vLLM engines in bfloat16 as the recipe's `rollout.dtype`), use_cpu, no logging, no saving.
 
 Fixed-length completions: a random model rarely emits EOS, but to make the token count identical
 both sides have EOS disabled (default; `--allow-eos` keeps it): ours gets a -100 logit bias on the
@@ -279,6 +280,7 @@ def main(argv=None) -> dict:
         "rewards.tasks={count: {sources: {count: 1.0}}}",   # only the count task (no reward model)
         f"rollout.n={args.n}", f"rollout.max_tokens={args.max_tokens}",
         f"ppo.autocast={'bf16' if args.bf16 else 'null'}",   # the same precision as TRL's side
+        f"rollout.dtype={'bfloat16' if args.bf16 else 'float32'}",
         *([f"ppo.estimator={args.estimator}"] if args.estimator else [])])
     if args.trl_beta is None:
         args.trl_beta = recipe.ppo.kl_coef.get("default", 0.0)

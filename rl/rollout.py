@@ -155,7 +155,9 @@ class RolloutGroup:
     """`config.workers` RolloutWorker actors sharing each batch (data parallel)."""
 
     def __init__(self, model_path, config, dtype: str = "float32", sync: WeightSync | None = None):
+        """`dtype`: the engines' weights unless `config.dtype` names one (the recipe's model.dtype)."""
         self.config, self.sync, self.restarts = config, sync or WeightSync(), 0
+        dtype = config.dtype or dtype
         actor = ray.remote(RolloutWorker).options(
             num_cpus=config.cpus_per_worker, num_gpus=config.gpus_per_worker,
             max_restarts=config.max_restarts, max_task_retries=0, runtime_env=worker_env(config))

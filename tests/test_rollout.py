@@ -18,6 +18,7 @@ from tasks.suite import generate_suite, load_suite
 # vLLM fp32 vs HF fp32 on the tiny VLM: measured max ~1e-6 (unperturbed) and ~2e-5 after a large
 # perturbation (bigger logits); anything near 1e-3 would mean different weights or inputs.
 LOGPROB_TOL = 1e-3
+BF16_TOL = 0.15      # a bf16 engine against the float32 forward (measured: max 0.04-0.07)
 
 
 @pytest.fixture(scope="module")
@@ -251,6 +252,31 @@ def test_weight_sync_makes_vllm_match_the_new_weights(group, hf, items):
         assert logprob_diff(model, processor, fixed, after)[0] < LOGPROB_TOL
         assert (torch.cat(after) - torch.cat(before)).abs().max() > 0.1
     assert group.generate(items[:2], n=1).policy_version == update.version
+
+
+@pytest.mark.slow
+def test_bf16_engine_follows_the_float32_learner_within_bf16_rounding(ray_cluster, tiny_model_dir, hf, items):
+    """`rollout.dtype: bfloat16` with float32 learner weights: the engine's sampling log-probs and
+    its weights after a sync agree with the float32 forward to bf16 rounding, not exactly."""
+    from rl.rollout import RolloutGroup
+
+    model, processor = hf
+    config = RolloutConfig(workers=1, cpus_per_worker=0.5, n=2, max_tokens=16, max_model_len=512,
+                           dtype="bfloat16")
+    g = RolloutGroup(tiny_model_dir, config, dtype="float32")   # config.dtype wins
+    try:
+        g.push(model)                    # whatever earlier tests left in `model`, all of it
+        r = g.generate(items[:4])
+        assert logprob_diff(model, processor, r)[0] < BF16_TOL
+        fixed = g.generate(items[:4], n=1)
+        before = g.score(fixed)
+        perturb(model, seed=2)
+        g.push(model)
+        after = g.score(fixed)
+        assert logprob_diff(model, processor, fixed, after)[0] < BF16_TOL
+        assert (torch.cat(after) - torch.cat(before)).abs().max() > 0.1
+    finally:
+        g.close()
 
 
 @pytest.mark.slow
