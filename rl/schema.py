@@ -211,6 +211,7 @@ class SFTStage(SFTParams):
     n_captions: int = Field(4000, ge=1)   # data: captions: images captioned
     n_vqa: int = Field(4000, ge=1)        # data: vqa: images asked about
     questions_per_image: int = Field(1, ge=1)   # data: vqa: questions about each, in one conversation
+    vqa_think: bool = False               # data: vqa: answers as <think>{one sentence}</think>{word}
     tasks: list[TaskName] | None = None   # None: every task of the suite
 
     @property

@@ -11,8 +11,10 @@ for hundreds of steps without looking, docs/PERFORMANCE.md):
     Where is the red star?              -> top left
     Is there a blue circle?             -> no
 
-Images come from a seed of their own (never the suite's train or held-out images); the prompt has no
-`<think>` block, so the stage carries no task answers, traces or format. With `per_image` > 1 each
+Images come from a seed of their own (never the suite's train or held-out images), so the stage
+carries no task answers or traces. With `think` the answers come in the format the system line asks
+for, after a one-sentence thought that states them ("<think>There are 2 red shapes.</think>2");
+without it they are the bare word. With `per_image` > 1 each
 image gets that many different questions, asked one after another in one conversation (the
 record's `turns`, sft/data.py): the image and prompt are computed once for all of its answers.
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from tasks.shapes import COLOURS, SHAPES, position_words
+from tasks.shapes import COLOURS, SHAPES, position_words, with_article
 from tasks.suite import generate_suite, load_suite
 
 KINDS = ("n", "ncol", "nshape", "colour_of", "shape_of", "where", "exists")
@@ -56,6 +58,31 @@ def question(meta: dict, kind: str, rng: random.Random) -> tuple[str, str] | Non
     return None
 
 
+def thought(kind: str, q: str, a: str) -> str:
+    """The answer of a `question` as one sentence, for `<think>{thought}</think>{answer}` targets:
+    "How many red shapes are there?" / "2" -> "There are 2 red shapes." (the count task's and the
+    choice task's traces end in the same kind of sentence)."""
+    words = q.rstrip("?").split()
+    be = "is" if a == "1" else "are"
+    if kind == "n":
+        return f"There {be} {a} {'shape' if a == '1' else 'shapes'}."
+    if kind == "ncol":
+        return f"There {be} {a} {words[2]} {'shape' if a == '1' else 'shapes'}."
+    if kind == "nshape":
+        kind_word = words[2][:-1]
+        return f"There {be} {a} {kind_word if a == '1' else kind_word + 's'}."
+    if kind == "colour_of":
+        return f"The {words[-1]} is {a}."
+    if kind == "shape_of":
+        return f"The {words[-2]} object is {with_article(a)}."
+    if kind == "where":
+        return f"The {' '.join(words[-2:])} is at the {a}."
+    if kind == "exists":
+        what = " ".join(words[-2:])
+        return f"There is {with_article(what)}." if a == "yes" else f"There is no {what}."
+    raise ValueError(f"unknown question kind {kind!r}")
+
+
 def sample(meta: dict, kinds, rng: random.Random) -> tuple[str, str, str]:
     """(kind, question, answer): a kind drawn from `kinds` until one applies to the scene."""
     for _ in range(100):
@@ -80,12 +107,14 @@ def ask(meta: dict, kinds, rng: random.Random, k: int = 1) -> list[tuple[str, st
 
 
 def vqa_pairs(out_dir, n: int, seed: int = 0, difficulty=None, image_size=112,
-              kinds=KINDS, per_image: int = 1) -> list[tuple[dict, str]]:
+              kinds=KINDS, per_image: int = 1, think: bool = False) -> list[tuple[dict, str]]:
     """n (record, answer) pairs, one fresh image each written under out_dir (reused when there),
     asked one question, or up to `per_image` different ones (`ask`: the first as the prompt, the
-    rest as `turns`)."""
+    rest as `turns`). `think`: each answer as `<think>{thought}</think>{answer}`, the format the
+    prompt's system line asks for, instead of the bare word."""
     if per_image < 1:
         raise ValueError(f"per_image must be >= 1, got {per_image}")
+    say = (lambda k, q, a: f"<think>{thought(k, q, a)}</think>{a}") if think else (lambda k, q, a: a)  # noqa: E731
     out = Path(out_dir)
     generate_suite(out, tasks=["chat"], n_train=n, n_heldout=1, seed=seed + SEED_OFFSET,
                    difficulty=difficulty, image_size=image_size)
@@ -96,6 +125,6 @@ def vqa_pairs(out_dir, n: int, seed: int = 0, difficulty=None, image_size=112,
         record = {"id": f"{it.id}#vqa", "task": "vqa", "kind": kind, "prompt": prompt,
                   "images": list(it.images), "image_root": str(out)}
         if per_image > 1:
-            record["turns"] = [[q, a] for _, q, a in more]
-        pairs.append((record, answer))
+            record["turns"] = [[q, say(k, q, a)] for k, q, a in more]
+        pairs.append((record, say(kind, prompt, answer)))
     return pairs

@@ -8,7 +8,7 @@ from model.load import adapter_params, load_vlm, param_groups, vision_tower_para
 from sft.vision import VisionSettings, cell_shares, label_map, pretrain_vision, targets
 from tasks import load_suite
 from tasks.shapes import COLOURS, SHAPES, render
-from tasks.vqa import KINDS, ask, question, sample, vqa_pairs
+from tasks.vqa import KINDS, ask, question, sample, thought, vqa_pairs
 
 
 def test_cell_shares_by_hand():
@@ -125,6 +125,40 @@ def test_vqa_pairs_with_several_questions_per_image(tmp_path):
                  "image_size": [112, 112]}
     asked = ask(one_shape, ["n"], random.Random(0), 5)   # one distinct question only
     assert asked == [("n", "How many shapes are there?", "1")]
+
+
+def test_vqa_thoughts_by_hand():
+    cases = [("n", "How many shapes are there?", "3", "There are 3 shapes."),
+             ("n", "How many shapes are there?", "1", "There is 1 shape."),
+             ("ncol", "How many green shapes are there?", "0", "There are 0 green shapes."),
+             ("ncol", "How many red shapes are there?", "1", "There is 1 red shape."),
+             ("nshape", "How many squares are there?", "2", "There are 2 squares."),
+             ("nshape", "How many stars are there?", "1", "There is 1 star."),
+             ("colour_of", "What colour is the circle?", "red", "The circle is red."),
+             ("shape_of", "What shape is the orange object?", "triangle", "The orange object is a triangle."),
+             ("where", "Where is the red star?", "top left", "The red star is at the top left."),
+             ("where", "Where is the blue circle?", "centre", "The blue circle is at the centre."),
+             ("exists", "Is there a red circle?", "yes", "There is a red circle."),
+             ("exists", "Is there an orange star?", "no", "There is no orange star.")]
+    for kind, q, a, want in cases:
+        assert thought(kind, q, a) == want
+    with pytest.raises(ValueError, match="kind"):
+        thought("size", "How big is it?", "big")
+
+
+def test_vqa_pairs_in_the_think_format(tmp_path):
+    """think=True: the same questions and images, each answer after a thought that states it, in
+    the format the system line asks for (the strict gate passes it)."""
+    from rewards.format import check_format
+
+    plain = vqa_pairs(tmp_path / "vqa", 6, seed=0, per_image=3)
+    think = vqa_pairs(tmp_path / "vqa", 6, seed=0, per_image=3, think=True)
+    for (r0, a0), (r1, a1) in zip(plain, think):
+        assert r1["prompt"] == r0["prompt"] and r1["images"] == r0["images"]
+        for (q, bare), (q1, full) in zip([(r0["prompt"], a0)] + r0["turns"], [(r1["prompt"], a1)] + r1["turns"]):
+            gate = check_format(full, True)
+            assert q1 == q and gate.ok and gate.solution == bare
+            assert bare in gate.thought or bare in ("yes", "no")
 
 
 def test_sft_vision_lr_mult_slows_only_the_vision_side(tiny_model_dir, tmp_path):
