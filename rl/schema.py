@@ -287,6 +287,7 @@ class RMStage(Section):
     pool: Literal["last", "mean", "sum"] = "mean"  # score = the value at the last token, or the mean/sum of the response's token values
     n_pairs: int = Field(2000, ge=1)             # train pairs (from the train split's chat items)
     n_heldout_pairs: int = Field(200, ge=1)      # held-out pairs (from the held-out split)
+    off_task_rate: float = Field(0.0, ge=0, le=1)  # train pairs whose rejected answer is no description
     max_seconds: float | None = Field(None, gt=0)
     autocast: Literal["bf16"] | None = None      # bf16 matmuls in training (fp32 weights and optimiser)
     vision_lr_mult: float = Field(1.0, gt=0)     # vision tower + adapter at lr x this

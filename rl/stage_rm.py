@@ -5,17 +5,20 @@ Pairs (rewards/preferences.py) are written to OUTPUT_DIR/<stage>/pairs_{train,he
 stage ran before, else the recipe's model) is trained with the Bradley-Terry loss
 (rewards/rm_train.py) and saved to OUTPUT_DIR/<stage>/rm. Cached: an RM there trained with the same
 settings, data and starting model is reused. Its held-out pairwise accuracy is printed and merged into
-OUTPUT_DIR/eval.json as {"rm": {"pairwise_accuracy": x, ...}}; `ctx.state["rm_dir"]` names the RM.
+OUTPUT_DIR/eval.json as {"rm": {"pairwise_accuracy": x, ...}}, with "off_task_accuracy": how often it
+prefers the held-out chosen descriptions to answers that describe nothing (rewards/preferences.py
+`off_task_answer`); `ctx.state["rm_dir"]` names the RM.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import random
 from pathlib import Path
 
-from rewards.preferences import preference_pairs, write_pairs
+from rewards.preferences import off_task_answer, preference_pairs, write_pairs
 from rewards.rm_train import RMSettings, pairwise_accuracy, train_rm
-from tasks import load_suite
+from tasks import load_suite, stable_seed
 
 from rl.stages import StageError, console, load_current_model, stage_runner
 
@@ -42,17 +45,19 @@ def run_rm(recipe, stage, ctx) -> dict:
     else:
         console.print(f"stage {stage.name}: reward model in {rm_dir} is up to date, not retrained")
     merge_eval(Path(ctx.out), {"pairwise_accuracy": summary["pairwise_accuracy"],
-                               "n_heldout_pairs": len(heldout), "n_train_pairs": len(train)})
+                               "n_heldout_pairs": len(heldout), "n_train_pairs": len(train),
+                               "off_task_accuracy": summary.get("off_task_accuracy")})
     console.print(f"[bold]reward model[/bold]: held-out pairwise accuracy {summary['pairwise_accuracy']:.3f} "
-                  f"({len(heldout)} pairs)")
+                  f"({len(heldout)} pairs); a description over an off-task answer "
+                  f"{summary.get('off_task_accuracy', float('nan')):.3f}")
     ctx.state["rm_dir"] = str(rm_dir)
     return summary
 
 
 def make_pairs(recipe, stage, data_dir: str, out: Path) -> tuple[list[dict], list[dict]]:
     """Train pairs from the train split, held-out pairs from the held-out split (written as JSONL)."""
-    try:
-        train = preference_pairs(load_suite(data_dir, "train"), stage.n_pairs, recipe.seed)
+    try:   # held-out pairs: the description mistakes only (off-task ones are scored apart)
+        train = preference_pairs(load_suite(data_dir, "train"), stage.n_pairs, recipe.seed, stage.off_task_rate)
         heldout = preference_pairs(load_suite(data_dir, "heldout"), stage.n_heldout_pairs, recipe.seed)
     except ValueError as e:
         raise StageError(f"stage {stage.name}: {e}") from e
@@ -100,6 +105,9 @@ def train_and_save(recipe, stage, ctx, train: list[dict], heldout: list[dict], r
             log_file.flush()
         summary = train_rm(rm, processor, train, settings, log=log)
     summary["pairwise_accuracy"] = pairwise_accuracy(rm, processor, heldout, stage.micro_batch_size)
+    off_task = [{**p, "rejected": off_task_answer(p["chosen"], random.Random(stable_seed("off_task", p["id"])))}
+                for p in heldout]   # the same held-out items, each against an answer that is no description
+    summary["off_task_accuracy"] = pairwise_accuracy(rm, processor, off_task, stage.micro_batch_size)
     rm.save(rm_dir, source_dir=source)
     return summary
 

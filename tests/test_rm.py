@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from rewards.hybrid import HybridReward, RewardSetupError
-from rewards.preferences import MISTAKES, describe, entries, preference_pairs, read_description, read_pairs, write_pairs
+from rewards.preferences import MISTAKES, OFF_TASK, describe, entries, preference_pairs, read_description, read_pairs, write_pairs
 from rewards.rm import ScalarRM, make_reward_model
 from rewards.rm_train import RMSettings, bradley_terry_loss, pairwise_accuracy, train_rm
 from rl.schema import Recipe, RewardsConfig, TaskRewardConfig
@@ -40,6 +40,27 @@ def test_rejected_descriptions_are_wrong_and_chosen_ones_right(suite):
             assert stated == len(named)   # the other mistakes are consistent: only the image tells
     assert preference_pairs(load_suite(suite, "train"), 60, seed=3) == pairs     # deterministic
     assert preference_pairs(load_suite(suite, "train"), 60, seed=4) != pairs
+
+
+def test_off_task_pairs_reject_answers_that_describe_nothing(suite):
+    """off_task_rate: that share of pairs (about) rejects a short off-task answer or a cut-off
+    description; every other pair is the one the rate-0 set has."""
+    items = load_suite(suite, "train")
+    base = preference_pairs(items, 200, seed=3)
+    mixed = preference_pairs(items, 200, seed=3, off_task_rate=0.3)
+    off = [q for q in mixed if q["meta"]["mistake"] == OFF_TASK]
+    assert 40 <= len(off) <= 80
+    for p, q in zip(base, mixed):
+        assert q["chosen"] == p["chosen"] and q["id"] == p["id"]
+        if q["meta"]["mistake"] != OFF_TASK:
+            assert q == p
+        else:
+            stated, named = read_description(q["rejected"])
+            assert not named and len(q["rejected"].split()) <= 4, q["rejected"]
+            assert q["rejected"] != q["chosen"]
+    assert all(q["meta"]["mistake"] == OFF_TASK for q in preference_pairs(items, 20, seed=3, off_task_rate=1.0))
+    with pytest.raises(ValueError, match="off_task_rate"):
+        preference_pairs(items, 5, off_task_rate=1.5)
 
 
 def test_chosen_reads_like_the_reference_and_splits_do_not_share_images(suite):
