@@ -199,10 +199,13 @@ def test_rm_stage_merges_eval_json_and_is_cached(tmp_path):
     earlier = [{"stage": "sft", "accuracy": {"count": 0.5}, "mean_verifiable": 0.5}]
     (out / "eval.json").write_text(json.dumps({"stages": earlier}))
     recipe = Recipe.model_validate({"smoke": True, "model": {"path": "tiny:tiny"}, "tasks": {"names": ["chat"]},
-                                    "stages": [{"kind": "data"}, {"kind": "rm"}]})
+                                    "stages": [{"kind": "data"}, {"kind": "rm", "off_task_rate": 0.5}]})
     state = run_stages(recipe, out)
     data = json.loads((out / "eval.json").read_text())
     assert data["stages"] == earlier and 0 <= data["rm"]["pairwise_accuracy"] <= 1
+    assert 0 <= data["rm"]["off_task_accuracy"] <= 1
+    held = [json.loads(line) for line in (out / "rm" / "pairs_heldout.jsonl").read_text().splitlines()]
+    assert all(p["meta"]["mistake"] != "off_task" for p in held)   # held-out: description mistakes only
     assert state["rm_dir"] == str(out / "rm" / "rm") and (out / "rm" / "pairs_heldout.jsonl").is_file()
     stamp = (out / "rm" / "rm" / "rm_stage.json").stat().st_mtime
     (out / "stages.json").unlink()                 # run the stage again: the RM is reused, not retrained
