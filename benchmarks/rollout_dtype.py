@@ -45,13 +45,6 @@ from tasks import generate_suite, load_suite  # noqa: E402
 DTYPES = ("float32", "bfloat16")
 
 
-def ban_tokens(worker, ids: list[int]) -> None:
-    """In the rollout actor: a -100 logit bias on `ids` (EOS: fixed-length samples)."""
-    from rl.engines import BANNED_BIAS
-
-    worker.engine.logit_bias = {**(worker.engine.logit_bias or {}), **{t: BANNED_BIAS for t in ids}}
-
-
 def logprob_gap(model, processor, rollout) -> dict:
     """The learner's bf16-autocast log-probs of the rollout's tokens against the engine's."""
     inputs = rollout.model_inputs(processor)
@@ -80,9 +73,10 @@ def main(argv=None) -> dict:
                    n_heldout=1, seed=0)
     pool = load_suite(work / "suite", "train")
     items = [pool[(i % 4) * args.prompts + i // 4] for i in range(args.prompts)]
-    from benchmarks.rl_step import eos_ids
+    import benchmarks.rl_step as rl_step
     from model.load import load_vlm
 
+    ray.cloudpickle.register_pickle_by_value(rl_step)   # its ban_tokens runs in the rollout actors
     model, processor = load_vlm(model_dir, dtype=torch.float32, device=torch.device("cpu"))
     model.eval()
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
@@ -91,7 +85,8 @@ def main(argv=None) -> dict:
         for dtype in DTYPES:
             config = RolloutConfig(n=args.n, max_tokens=args.max_tokens, dtype=dtype)
             groups[dtype] = RolloutGroup(model_dir, config)
-            ray.get([w.__ray_call__.remote(ban_tokens, eos_ids(model_dir)) for w in groups[dtype].workers])
+            ray.get([w.__ray_call__.remote(rl_step.ban_tokens, rl_step.eos_ids(model_dir))
+                     for w in groups[dtype].workers])
         sampling = Sampling(temperature=1.0, max_tokens=args.max_tokens)
         seconds = {d: [] for d in DTYPES}
         last = {}
