@@ -153,7 +153,7 @@ class VerifierPool:
             self.ctx = mp.get_context("forkserver")
             # heavy imports (sympy) once in the forkserver, so a replaced worker starts in ms;
             # a module that fails to import is skipped there (the worker reports it instead)
-            self.ctx.set_forkserver_preload(["verifiers", *BUILTIN_MODULES])
+            self.ctx.set_forkserver_preload(["verifiers", *BUILTIN_MODULES, "verifiers.warm"])
             self.workers = [Worker(self.ctx, self.plugins) for _ in range(workers)]
         self._finalizer = weakref.finalize(self, _stop_all, self.workers)
 

@@ -382,6 +382,13 @@ class Learner:
         gets them)."""
         return dist.full_state(self.policy)
 
+    def policy_wire(self) -> dict:
+        """`policy_state` as numpy arrays (rl/sync.py `state_to_wire`): returned through Ray ~10x
+        faster than pickled tensors; the driver reads them with `state_from_wire`."""
+        from rl.sync import state_to_wire   # rl/sync.py imports Ray; the learner runs without it too
+
+        return state_to_wire(self.policy_state())
+
     def save(self, path: str) -> str:
         """Write policy (HF safetensors + processor), critic and learner.pt into `path` (under FSDP:
         every rank calls it, rank 0 writes)."""

@@ -7,7 +7,7 @@
         scores   = normalise_per_source(results)                 # one scale for the shared critic
         batch    = dynamic_sampling(batch) (optional)            # drop groups with no reward spread
         stats    = learner.step(batch, scores, kl_coef[task])    # ref log-probs, values, GAE, PPO
-        rollouts.push(learner.policy_state())                    # in-place weight sync
+        rollouts.push(learner.policy_wire())                     # in-place weight sync
         log, evaluate, view, checkpoint
 
 Fault tolerance: a rollout worker that dies is restarted by its group (rl/rollout.py); a learner
@@ -27,6 +27,8 @@ from ray.exceptions import RayActorError
 from rl.engines import Sampling
 from rl.learner import Learner, StepInputs
 from rl.rewarding import SourceNormaliser, source_key
+from rl.sync import state_from_wire
+
 
 @dataclass
 class PromptSampler:
@@ -224,7 +226,7 @@ class RLRun:
         step_in = StepInputs(scores=train_scores, kl_coef=kl_coefs(train_batch.tasks, self.recipe.ppo.kl_coef),
                              train_policy=step >= cfg.value_warmup_steps)
         stats = timed(times, "learn", self.learner.call, "step", train_batch, step_in)
-        timed(times, "sync", lambda: self.rollouts.push(self.learner.call("policy_state")))
+        timed(times, "sync", self.sync_weights)
         kl = _kl_for_all(batch, train_batch, stats["kl_per_sample"])
         metrics = step_metrics(batch, results, stats, kl, times, len(set(train_batch.group.tolist())), len(spread))
         metrics["policy_trained"] = int(step_in.train_policy)
@@ -246,6 +248,11 @@ class RLRun:
             self.resume_position = self.sampler.position()   # the pending prompts are redone on resume
             self._pending = self._pool.submit(self.rollouts.generate, self.sampler.next(k))
         return batch
+
+    def sync_weights(self) -> None:
+        """The learner's policy into every rollout engine, in place (the arrays come back through
+        Ray's object store as numpy, not pickled tensors: rl/sync.py `state_to_wire`)."""
+        self.rollouts.push(state_from_wire(self.learner.call("policy_wire")))
 
     def discard_pending(self) -> None:
         """Forget a batch generated ahead (after a learner restart it is redone from the checkpoint)."""

@@ -118,12 +118,12 @@ def _recover(run: RLRun, stage_dir, error) -> int:
     if ckpt is None:
         run.sampler.seek({"epoch": 0, "offset": 0})
         run.normaliser.stats.clear()
-        run.rollouts.push(run.learner.call("policy_state"))
+        run.sync_weights()
         return 0
     state = load_loop_state(ckpt)
     run.sampler.seek(state["sampler"])
     run.normaliser.load_state(state["normaliser"])
-    run.rollouts.push(run.learner.call("policy_state"))
+    run.sync_weights()
     return state["step"] + 1
 
 

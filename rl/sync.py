@@ -79,6 +79,17 @@ def from_wire(wire) -> torch.Tensor:
     return flat.view(getattr(torch, dtype)).reshape(shape)
 
 
+def state_to_wire(state: dict[str, torch.Tensor]) -> dict:
+    """A state dict as {name: wire}: what a Ray actor returns to hand its weights over without
+    pickling tensors (numpy arrays travel through the object store zero-copy)."""
+    return {name: to_wire(t) for name, t in state.items()}
+
+
+def state_from_wire(wire: dict) -> dict[str, torch.Tensor]:
+    """The tensors of `state_to_wire`'s output, viewing its (read-only) arrays without a copy."""
+    return {name: from_wire(w) for name, w in wire.items()}
+
+
 def fetch_tensors(update: WeightUpdate) -> Iterator[tuple[str, torch.Tensor]]:
     """(name, tensor) of an update, in model order, read from the object store (worker side)."""
     refs = list(dict.fromkeys(ref for ref, _ in update.parts))

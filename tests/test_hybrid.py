@@ -170,6 +170,16 @@ def test_timeout_kills_the_check_and_the_batch_completes():
     assert [r.reward for i, r in enumerate(results) if i != 3] == [1.0] * 39
 
 
+def test_workers_start_with_the_sympy_path_imported():
+    # math-verify's imports and first parse took 0.8 s inside a worker's first sympy-path check here
+    # and over the 2 s limit on a cold GPU machine, where every replaced worker timed out again
+    with VerifierPool(1, timeout_s=10.0, plugins=["misbehaving"]) as pool:
+        first = pool.run([Check("misbehaving:sympy_path_ready", {}, "x")])[0]
+        maths = pool.run([Check("math", {"task": "math", "answer": "7/12"}, "x^2 + \\sqrt{3}")])[0]
+    assert first.score == 1.0
+    assert maths.score == 0.0 and not maths.timed_out and maths.error is None
+
+
 def test_raising_verifier_and_dying_worker_cost_one_check_each():
     cfg = config({"t": T(sources={"misbehaving:by_field": 1.0})}, workers=2, timeout_s=10.0)
     behave = ["ok", "raise", "ok", "die", "ok", "ok", "die", "ok"] * 3

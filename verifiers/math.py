@@ -91,6 +91,17 @@ def _verify(gold: tuple, pred: tuple, timeout: int | None) -> bool:
         return False
 
 
+def warm_up() -> None:
+    """Do the first-use work of the sympy path (import math-verify, sympy and the LaTeX parser; sympy's
+    lazily imported simplification) now: ~1 s here, more on a cold machine. The reward pool's
+    forkserver calls it (verifiers/warm.py), so that no worker spends a check's time limit on it."""
+    for gold, response in (("7/12", "x^2 + \\sqrt{3}"), ("2x + 1", "\\frac{4x+2}{2}"), ("x = 3", "x=3")):
+        try:
+            math_verifier({"task": "math", "answer": gold, "meta": {}}, response)
+        except Exception:  # noqa: BLE001 - math-verify missing or broken: the checks report it
+            pass
+
+
 # ------------------------------------------------------------------------------------- gold
 @dataclass(frozen=True)
 class _Gold:

@@ -43,3 +43,11 @@ def by_field(sample, response):
     elif behave == "die":
         os._exit(3)
     return 1.0
+
+
+def sympy_path_ready(sample, response):
+    """1.0 when the worker started with math-verify's sympy path already imported (rewards/pool.py
+    preloads verifiers/warm.py in the forkserver), so no first check pays for the imports."""
+    import sys
+
+    return float(all(m in sys.modules for m in ("math_verify", "latex2sympy2_extended", "sympy")))
