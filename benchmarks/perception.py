@@ -13,11 +13,17 @@
 3. Greedy captions of held-out images: the share whose stated count is right (against the prior of
    always saying the most common count), and the Jaccard overlap of the (colour, shape) pairs named
    with those present.
+4. With --suite DIR (a run's `data` stage output): the swap test on the suite's held-out gold
+   traces (`<think>...</think>answer`), per task (`trace_gaps`): does the policy use the image
+   where the tasks need it, not only in captions.
 Fresh images (seed 4242), --max-shapes per image. Last line: one JSON object.
+
+    python benchmarks/perception.py RUN/sft/model --suite RUN/data --tasks count,choice,chat,grounding
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
@@ -82,12 +88,33 @@ def greedy_captions(model, processor, items) -> dict:
             "colour_shape_jaccard": round(jaccard / n, 3), "example": text}
 
 
+@torch.no_grad()
+def trace_gaps(model, processor, suite_dir, tasks: list[str], n: int) -> dict:
+    """{task: {loss_right_image, loss_other_image, loss_gap}} of the suite's first n held-out gold
+    traces of each task, given the item's images and the next item's (same task)."""
+    items = load_suite(suite_dir, "heldout")
+    out = {}
+    for task in tasks:
+        its = [it for it in items if it.task == task and it.target][:n]
+        if len(its) < 2:
+            raise SystemExit(f"--suite {suite_dir}: fewer than 2 held-out {task!r} items with a target")
+        right = [(it, it.target) for it in its]
+        other = [(dataclasses.replace(it, images=its[(i + 1) % len(its)].images), it.target)
+                 for i, it in enumerate(its)]
+        loss_right, loss_other = caption_loss(model, processor, right), caption_loss(model, processor, other)
+        out[task] = {"loss_right_image": round(loss_right, 4), "loss_other_image": round(loss_other, 4),
+                     "loss_gap": round(loss_other - loss_right, 4)}
+    return out
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("model")
     ap.add_argument("--items", type=int, default=64)
     ap.add_argument("--max-shapes", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--suite", help="a generated suite dir: also the swap test on its held-out gold traces")
+    ap.add_argument("--tasks", default="count,choice,chat,grounding", help="tasks of --suite")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     data = Path(tempfile.mkdtemp(prefix="perception_"))
@@ -103,6 +130,8 @@ def main(argv=None) -> dict:
            "loss_gap": round(loss_other - loss_right, 4), **image_embedding_stats(model, processor, right[:32]),
            **greedy_captions(model, processor, load_suite(data, "heldout")),
            "config": {"model": args.model, "items": args.items, "max_shapes": args.max_shapes}}
+    if args.suite:
+        out["trace_gaps"] = trace_gaps(model, processor, args.suite, args.tasks.split(","), args.items)
     print(json.dumps(out))
     return out
 
