@@ -171,8 +171,8 @@ def test_timeout_kills_the_check_and_the_batch_completes():
 
 
 def test_workers_start_with_the_sympy_path_imported():
-    # math-verify's imports and first parse took 0.8 s inside a worker's first sympy-path check here
-    # and over the 2 s limit on a cold GPU machine, where every replaced worker timed out again
+    # math-verify's imports and first parse took 0.8 s inside a worker's first sympy-path check here;
+    # where they take over the time limit, every replaced worker would time out again
     with VerifierPool(1, timeout_s=10.0, plugins=["misbehaving"]) as pool:
         first = pool.run([Check("misbehaving:sympy_path_ready", {}, "x")])[0]
         maths = pool.run([Check("math", {"task": "math", "answer": "7/12"}, "x^2 + \\sqrt{3}")])[0]
