@@ -140,6 +140,7 @@ def test_a_state_dict_crosses_ray_as_numpy_and_reads_back_without_a_copy(ray_clu
     assert list(back) == list(state)
     for name, t in state.items():
         assert back[name].dtype == t.dtype and torch.equal(back[name], t)
+        assert back[name].untyped_storage().data_ptr() == wire[name][0].ctypes.data   # a view, no copy
     sync = WeightSync()
     sync.mark_loaded(state)
     assert sync.changed_blocks(back) == []            # equal values in new storage: nothing to send
