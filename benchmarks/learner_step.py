@@ -27,7 +27,6 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,6 +36,7 @@ if str(ROOT) not in sys.path:
 
 import torch  # noqa: E402
 
+from benchmarks.scratch import scratch_dir  # noqa: E402
 from model.prompts import load_images, prompt_text  # noqa: E402
 from model.tiny import build_tiny  # noqa: E402
 from rl.batch import Rollout, token_logprobs  # noqa: E402
@@ -94,7 +94,7 @@ def parse_args(argv=None):
 def main(argv=None) -> dict:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
-    work = Path(tempfile.mkdtemp(prefix="learner_step_"))
+    work = scratch_dir("learner_step_")
     model_dir = str(build_tiny(args.preset, seed=0, cache_dir=work / "models"))
     tasks = ["count", "choice", "grounding", "math"]
     generate_suite(work / "data", tasks=tasks, n_train=args.prompts, n_heldout=1)

@@ -27,7 +27,6 @@ import dataclasses
 import json
 import re
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -37,6 +36,7 @@ if str(ROOT) not in sys.path:
 
 import torch  # noqa: E402
 
+from benchmarks.scratch import scratch_dir  # noqa: E402
 from model.load import load_vlm  # noqa: E402
 from model.prompts import load_images, prompt_text  # noqa: E402
 from sft.data import collate, make_example  # noqa: E402
@@ -117,7 +117,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--tasks", default="count,choice,chat,grounding", help="tasks of --suite")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    data = Path(tempfile.mkdtemp(prefix="perception_"))
+    data = scratch_dir("perception_")
     generate_suite(data, tasks=["chat"], n_train=args.items, n_heldout=args.items, seed=4242,
                    difficulty={"max_shapes": args.max_shapes})
     model, processor = load_vlm(args.model)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -30,6 +29,7 @@ if str(ROOT) not in sys.path:
 
 import torch  # noqa: E402
 
+from benchmarks.scratch import scratch_dir  # noqa: E402
 from model.load import default_device, load_vlm  # noqa: E402
 from model.tiny import build_tiny  # noqa: E402
 from model.value import ScalarModel  # noqa: E402
@@ -85,7 +85,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--word-align", type=float, default=0.0, help="vision pre-training: sft/vision.py word_align")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    work = Path(tempfile.mkdtemp(prefix="rm_accuracy_"))
+    work = scratch_dir("rm_accuracy_")
     model_dir = args.model or str(build_tiny("small", seed=0, cache_dir=work / "models"))
     data = Path(args.data) if args.data else work / "data"
     if not args.data:

@@ -20,7 +20,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -34,6 +33,7 @@ for key, value in {"VLLM_ENABLE_V1_MULTIPROCESSING": "0", "RAY_AUTH_MODE": "disa
 import ray  # noqa: E402
 import torch  # noqa: E402
 
+from benchmarks.scratch import scratch_dir  # noqa: E402
 from model.tiny import build_tiny  # noqa: E402
 from rl.engines import Sampling  # noqa: E402
 from rl.learner import to_device  # noqa: E402
@@ -67,7 +67,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args(argv)
     torch.set_num_threads(2)
-    work = Path(tempfile.mkdtemp(prefix="vlrl-bench-dtype-"))
+    work = scratch_dir("vlrl-bench-dtype-")
     model_dir = args.model or str(build_tiny("small", seed=0, cache_dir=work / "models"))
     generate_suite(work / "suite", tasks=["count", "choice", "grounding", "math"], n_train=args.prompts,
                    n_heldout=1, seed=0)

@@ -22,7 +22,6 @@ import argparse
 import json
 import random
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -33,6 +32,7 @@ if str(ROOT) not in sys.path:
 
 import torch  # noqa: E402
 
+from benchmarks.scratch import scratch_dir  # noqa: E402
 from model.load import load_vlm, param_groups  # noqa: E402
 from sft.data import collate, make_example  # noqa: E402
 from sft.trainer import optimizer_step  # noqa: E402
@@ -82,7 +82,7 @@ def main(argv=None) -> dict:
 
         done = pretrain_vision(model, processor, VisionSettings(steps=args.vision_steps), device=args.device)
         print(json.dumps({"vision_pretraining": done}), file=sys.stderr, flush=True)
-    data = Path(tempfile.mkdtemp(prefix="vqa_probe_"))
+    data = scratch_dir("vqa_probe_")
     generate_suite(data, tasks=["chat"], n_train=4000, n_heldout=200, seed=11,
                    difficulty={"max_shapes": args.max_shapes, "min_size": args.min_size, "max_size": args.max_size})
     train, heldout = load_suite(data, "train"), load_suite(data, "heldout")
