@@ -85,12 +85,21 @@ def parse_args(argv=None):
     ap.add_argument("--trl-beta", type=float, default=None,
                     help="TRL's KL coefficient (0: no reference model); default: the recipe's ppo.kl_coef.default")
     ap.add_argument("--recipe", default=str(ROOT / "recipes" / "hybrid_rl.yaml"))
-    ap.add_argument("--bf16", action="store_true",
-                    help="bf16 matmuls on both sides: ours ppo.autocast=bf16, TRL bf16=True (fp32 weights)")
-    ap.add_argument("--estimator", choices=["gae", "grpo", "rloo"],
-                    help="our advantage estimator (default: the recipe's, gae with the shared critic)")
+    ap.add_argument("--fp32", dest="bf16", action="store_false",
+                    help="fp32 on both sides (default: bf16 matmuls on both, as the recipe: ours "
+                         "ppo.autocast=bf16 and bf16 engines, TRL bf16=True; weights fp32)")
+    ap.add_argument("--bf16", dest="bf16", action="store_true", help="the default (kept for old commands)")
+    ap.add_argument("--estimator", default="grpo,gae",
+                    help="our advantage estimators, comma-separated, each its own run of ours interleaved "
+                         "with TRL; the first gives `ours_samples_per_s` and `ratio` (default grpo,gae: "
+                         "GRPO without a critic, TRL's algorithm, then the recipe's PPO with the shared critic)")
     ap.add_argument("--threads", type=int, default=2, help="torch threads of the TRL side (the driver)")
+    ap.set_defaults(bf16=True)
     args = ap.parse_args(argv)
+    args.estimators = [e.strip() for e in args.estimator.split(",") if e.strip()]
+    if not args.estimators or any(e not in ("gae", "grpo", "rloo") for e in args.estimators) \
+            or len(set(args.estimators)) != len(args.estimators):
+        ap.error(f"--estimator: distinct names among gae, grpo, rloo, got {args.estimator!r}")
     base = QUICK if args.quick else DEFAULTS
     for k, v in base.items():
         if getattr(args, k) is None:
@@ -148,6 +157,7 @@ def ban_tokens(worker, ids: list[int]) -> None:
 
 class Ours:
     def __init__(self, args, recipe, model_dir, items, work: Path, banned: list[int]):
+        self.estimator = recipe.ppo.estimator
         import ray
 
         from rl.loop import RLRun
@@ -158,7 +168,7 @@ class Ours:
             "steps": args.warmup + args.steps, "prompts_per_step": args.prompts, "tasks": ["count"],
             "value_warmup_steps": 0, "eval_every": 0, "viewer_every": 0})
         start_ray()
-        self.run = RLRun(recipe, self.stage, str(work / "ours"), str(model_dir), items, [])
+        self.run = RLRun(recipe, self.stage, str(work / f"ours_{self.estimator}"), str(model_dir), items, [])
         if banned:
             ray.get([w.__ray_call__.remote(ban_tokens, banned) for w in self.run.rollouts.workers])
         self.rows: list[dict] = []
@@ -241,11 +251,11 @@ def make_trl(args, recipe, model_dir, items, work: Path, banned: list[int], call
     return trainer
 
 
-def interleaver(ours: Ours, trl_times: list, trl_cpu: list):
+def interleaver(ours: list[Ours], trl_times: list, trl_cpu: list):
     from transformers import TrainerCallback
 
     class Interleave(TrainerCallback):
-        """Times each TRL step, then runs one step of ours before TRL's next step."""
+        """Times each TRL step, then runs one step of each of ours before TRL's next step."""
 
         def on_train_begin(self, args, state, control, **kw):
             self.mark, self.cpu = time.perf_counter(), time.process_time()
@@ -253,7 +263,8 @@ def interleaver(ours: Ours, trl_times: list, trl_cpu: list):
         def on_step_end(self, args, state, control, **kw):
             trl_times.append(time.perf_counter() - self.mark)
             trl_cpu.append(time.process_time() - self.cpu)
-            ours.step(len(trl_times) - 1)
+            for side in ours:
+                side.step(len(trl_times) - 1)
             self.mark, self.cpu = time.perf_counter(), time.process_time()
 
     return Interleave()
@@ -275,13 +286,15 @@ def main(argv=None) -> dict:
 
     torch.set_num_threads(args.threads)
     work = Path(tempfile.mkdtemp(prefix="vlrl-bench-rl-step-"))
-    recipe = load_recipe(args.recipe, [
+    share = len(args.estimators)   # each run of ours asks Ray for its share of the CPUs (one runs at a time)
+    recipes = {est: load_recipe(args.recipe, [
         f"output_dir={work / 'run'}", f"model.path=tiny:{args.preset}", "tasks.names=[count]",
         "rewards.tasks={count: {sources: {count: 1.0}}}",   # only the count task (no reward model)
         f"rollout.n={args.n}", f"rollout.max_tokens={args.max_tokens}",
         f"ppo.autocast={'bf16' if args.bf16 else 'null'}",   # the same precision as TRL's side
-        f"rollout.dtype={'bfloat16' if args.bf16 else 'float32'}",
-        *([f"ppo.estimator={args.estimator}"] if args.estimator else [])])
+        f"rollout.dtype={'bfloat16' if args.bf16 else 'float32'}", f"ppo.estimator={est}",
+        f"rollout.cpus_per_worker={1 / share}"]) for est in args.estimators}
+    recipe = recipes[args.estimators[0]]
     if args.trl_beta is None:
         args.trl_beta = recipe.ppo.kl_coef.get("default", 0.0)
     model_dir = build_tiny(args.preset, seed=recipe.model.seed)
@@ -290,66 +303,86 @@ def main(argv=None) -> dict:
     banned = [] if args.allow_eos else eos_ids(model_dir)
 
     t_start = time.perf_counter()
-    ours = Ours(args, recipe, model_dir, items, work, banned)
+    ours: list[Ours] = []
     trl_times: list[float] = []
     trl_cpu: list[float] = []
     trl_tokens: list = []
     trl_gen: list[float] = []
     try:
+        for est in args.estimators:
+            ours.append(Ours(args, recipes[est], model_dir, items, work, banned))
         callback = interleaver(ours, trl_times, trl_cpu)
         trainer = make_trl(args, recipe, model_dir, items, work, banned, callback, trl_tokens, trl_gen)
         trainer.train()
     finally:
-        ours.close()
+        for side in ours:
+            side.close()
         ray.shutdown()
         shutil.rmtree(work, ignore_errors=True)
-    if len(trl_times) != total or len(ours.rows) != total:
-        raise RuntimeError(f"expected {total} steps per side, got TRL {len(trl_times)}, ours {len(ours.rows)}")
+    if len(trl_times) != total or any(len(side.rows) != total for side in ours):
+        raise RuntimeError(f"expected {total} steps per side, got TRL {len(trl_times)}, "
+                           f"ours {[len(side.rows) for side in ours]}")
 
     samples = args.prompts * args.n
-    timed_ours = ours.rows[args.warmup:]
     timed_trl = trl_times[args.warmup:]
     trl_tok = trl_tokens[args.warmup:total]
     trl_gen_timed = trl_gen[args.warmup:total]
-    ours_s, trl_s = med([r["wall_s"] for r in timed_ours]), med(timed_trl)
-    ours_sps, trl_sps = samples / ours_s, samples / trl_s
-    ours_cpu, trl_cpu_s = med([r["cpu_s"] for r in timed_ours]), med(trl_cpu[args.warmup:])
-    phases = sorted({k for r in timed_ours for k in r if k.startswith("time/")})
+    trl_s = med(timed_trl)
+    trl_sps, trl_cpu_s = samples / trl_s, med(trl_cpu[args.warmup:])
+    sides = {side.estimator: side_figures(side.rows[args.warmup:], samples, trl_sps, trl_cpu_s)
+             for side in ours}
+    first = sides[args.estimators[0]]
     try:
         load = os.getloadavg()[0]
     except OSError:
         load = None
     result = {
-        "ours_samples_per_s": round(ours_sps, 2),
+        "ours_samples_per_s": first["samples_per_s"],
         "trl_samples_per_s": round(trl_sps, 2),
-        "ratio": round(ours_sps / trl_sps, 3),
-        "ours_step_s": round(ours_s, 3), "trl_step_s": round(trl_s, 3),
-        "ours_phase_s": {k.removeprefix("time/"): round(med([r.get(k) for r in timed_ours]), 3) for k in phases},
+        "ratio": first["ratio"],
+        "ours_estimator": args.estimators[0],
+        **{f"ours_{est}_samples_per_s": f["samples_per_s"] for est, f in sides.items()},
+        **{f"ratio_{est}": f["ratio"] for est, f in sides.items()},
+        "ours_step_s": first["step_s"], "trl_step_s": round(trl_s, 3),
+        "ours_phase_s": first["phase_s"],
         "trl_phase_s": {"generate": round(med(trl_gen_timed), 3),
                         "rest": round(med([s - g for s, g in zip(timed_trl, trl_gen_timed)]), 3)},
-        "ours_tokens_per_step": [r["tokens"] for r in timed_ours],
+        "by_estimator": sides,
         "trl_tokens_per_step": trl_tok,
-        "ours_tokens_per_s": round(med([r["tokens"] / r["wall_s"] for r in timed_ours]), 1),
         "trl_tokens_per_s": (round(med([t / s for t, s in zip(trl_tok, timed_trl) if t is not None]), 1)
                              if any(t is not None for t in trl_tok) else None),
-        "ours_generate_tokens_per_s": round(med([r["tokens"] / r["time/generate"] for r in timed_ours]), 1),
         "trl_generate_tokens_per_s": (round(med([t / g for t, g in zip(trl_tok, trl_gen_timed) if t is not None]), 1)
                                       if any(t is not None for t in trl_tok) else None),
-        "ours_cpu_s_per_step": round(ours_cpu, 2),
         "trl_cpu_s_per_step": round(trl_cpu_s, 2),
-        "ratio_cpu": round(trl_cpu_s / ours_cpu, 3),   # samples per CPU-second, ours / TRL
-        "ours_step_s_all": [round(r["wall_s"], 3) for r in ours.rows],
         "trl_step_s_all": [round(t, 3) for t in trl_times],
         "settings": {"model": f"tiny:{args.preset}", "prompts_per_step": args.prompts, "n": args.n,
                      "samples_per_step": samples, "max_tokens": args.max_tokens, "steps": args.steps,
                      "warmup": args.warmup, "eos": "allowed" if args.allow_eos else "disabled (fixed length)",
                      "trl_beta": args.trl_beta, "bf16": args.bf16, "ours_autocast": recipe.ppo.autocast,
-                     "ours_estimator": recipe.ppo.estimator, "trl_threads": args.threads, "quick": args.quick},
+                     "ours_estimators": args.estimators, "trl_threads": args.threads, "quick": args.quick},
         "total_s": round(time.perf_counter() - t_start, 1),
         "load_avg_1m": round(load, 2) if load is not None else None,
     }
     print(json.dumps(result))
     return result
+
+
+def side_figures(rows: list[dict], samples: int, trl_sps: float, trl_cpu_s: float) -> dict:
+    """One run of ours over its timed steps: medians, and ratios against TRL."""
+    step_s, cpu = med([r["wall_s"] for r in rows]), med([r["cpu_s"] for r in rows])
+    phases = sorted({k for r in rows for k in r if k.startswith("time/")})
+    return {
+        "samples_per_s": round(samples / step_s, 2),
+        "ratio": round(samples / step_s / trl_sps, 3),
+        "step_s": round(step_s, 3),
+        "phase_s": {k.removeprefix("time/"): round(med([r.get(k) for r in rows]), 3) for k in phases},
+        "tokens_per_step": [r["tokens"] for r in rows],
+        "tokens_per_s": round(med([r["tokens"] / r["wall_s"] for r in rows]), 1),
+        "generate_tokens_per_s": round(med([r["tokens"] / r["time/generate"] for r in rows]), 1),
+        "cpu_s_per_step": round(cpu, 2),
+        "ratio_cpu": round(trl_cpu_s / cpu, 3),   # samples per CPU-second, ours / TRL
+        "step_s_all": [round(r["wall_s"], 3) for r in rows],
+    }
 
 
 if __name__ == "__main__":

@@ -217,30 +217,33 @@ class Learner:
         step_in = StepInputs(step_in.scores.to(self.device), step_in.kl_coef.to(self.device), step_in.train_policy)
         n_images = self._images_per_sample(rollout)
         mask = inputs.response_mask
-        ref_lp, values = self._prepare(inputs, n_images, with_values=not cfg.values_in_update)
+        critic = cfg.trains_critic
+        ref_lp, values = self._prepare(inputs, n_images, with_values=critic and not cfg.values_in_update)
         old_lp = inputs.old_logprobs
         rewards = ppo.apply_kl(cfg.kl_mode, "rewards", old_lp, ref_lp, step_in.kl_coef, mask,
                                kind=cfg.kl_kind, scores=step_in.scores)
         t_prep = time.time() - t0
         sums: dict[str, float] = {}
         minibatches = self._minibatches(inputs)
-        if cfg.values_in_update:   # the critic's first epoch, its forwards giving the values
+        if critic and cfg.values_in_update:   # the critic's first epoch, its forwards giving the values
             values = self._critic_epoch(inputs, n_images, minibatches, rewards, sums)
-        estimator = cfg.estimator if step_in.train_policy else "gae"
+        train_policy = step_in.train_policy or not critic   # no critic: no critic-only steps
+        estimator = cfg.estimator if train_policy else "gae"
         advantages, returns = ppo.compute_advantages(
             estimator, rewards, mask, values=values, group_ids=rollout.group, gamma=cfg.gamma,
             lam_critic=cfg.lam_critic, lam_policy=cfg.lam_policy, alpha=cfg.lam_alpha)
-        if returns is None:   # critic-free estimators: the critic still learns the score-to-go
+        if returns is None and critic:   # critic-free estimators with ppo.critic: true: it learns the score-to-go
             returns = self._returns(rewards, values, mask)
         stats = self._epochs(inputs, n_images, minibatches, old_lp, ref_lp, values, advantages, returns,
-                             step_in.kl_coef, step_in.train_policy, sums)
+                             step_in.kl_coef, train_policy, sums)
         kl = ppo.kl_estimate(old_lp, ref_lp, cfg.kl_kind) * mask
         stats.update({
             "time/prepare": t_prep, "time/update": time.time() - t0 - t_prep,
             "kl_per_sample": (kl.sum(1) / mask.sum(1).clamp_min(1)).tolist(),
             "advantage_mean": float(ppo.masked_mean(advantages, mask)),
-            "return_mean": float(ppo.masked_mean(returns, mask)),
         })
+        if returns is not None:
+            stats["return_mean"] = float(ppo.masked_mean(returns, mask))
         return stats
 
     def _returns(self, rewards, values, mask):
@@ -295,7 +298,7 @@ class Learner:
         critic's first epoch has already run when `values_in_update` (see _critic_epoch)."""
         cfg = self.cfg
         for epoch in range(cfg.epochs):
-            critic = not (epoch == 0 and cfg.values_in_update)
+            critic = cfg.trains_critic and not (epoch == 0 and cfg.values_in_update)
             if not (critic or train_policy):
                 continue
 

@@ -137,6 +137,8 @@ class PPOConfig(Section):
     """The PPO variant (rl/ppo.py, rl/learner.py): shared critic, per-task KL, clip-higher."""
 
     estimator: Literal["gae", "grpo", "rloo"] = "gae"   # gae = the shared critic's values
+    critic: bool | None = None               # train the shared critic; null: only with gae (grpo / rloo
+                                             #   skip its passes; true keeps it learning for comparison)
     lr: float = Field(1e-4, gt=0)            # policy
     critic_lr: float = Field(3e-4, gt=0)
     weight_decay: float = Field(0.0, ge=0)
@@ -170,6 +172,17 @@ class PPOConfig(Section):
     dynamic_sampling: bool = False           # drop prompt groups whose samples all scored the same
     learner_gpus: float = Field(0, ge=0)     # GPUs of each learner actor (it uses CUDA when it has one)
     learner_workers: int = Field(1, ge=1)    # learner actors sharing each step with FSDP (rl/distributed.py)
+
+    @property
+    def trains_critic(self) -> bool:
+        return self.critic if self.critic is not None else self.estimator == "gae"
+
+    @model_validator(mode="after")
+    def _critic_for_gae(self):
+        if self.estimator == "gae" and self.critic is False:
+            raise ValueError("ppo.critic: false needs a critic-free ppo.estimator (grpo or rloo); "
+                             "gae takes its values from the critic")
+        return self
 
     @model_validator(mode="after")
     def _kl_default(self):

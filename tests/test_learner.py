@@ -96,6 +96,24 @@ def test_values_in_update_with_minibatches_and_value_warmup(tiny_model_dir, batc
     assert "loss/policy" not in wstats and wstats["loss/value"] > 0
 
 
+@pytest.mark.parametrize("critic", [None, True])
+def test_critic_free_estimators_skip_the_critic_unless_asked(tiny_model_dir, batch, critic):
+    """grpo (like rloo) needs no values: by default (`ppo.critic: null`) the critic takes no pass and
+    stays exactly as built, and a critic-only step (value pre-training) has no critic to train, so
+    it trains the policy; `ppo.critic: true` keeps the critic learning the score-to-go."""
+    fresh = Learner(str(tiny_model_dir), PPOConfig(), ModelConfig(path=str(tiny_model_dir)), seed=0, threads=1)
+    learner, stats = _step(tiny_model_dir, batch, train_policy=critic is not None, estimator="grpo", critic=critic)
+    assert not torch.equal(_params(learner.policy), _params(fresh.policy)) and "loss/policy" in stats
+    assert torch.equal(_params(learner.critic), _params(fresh.critic)) is (critic is None)
+    assert ("loss/value" in stats) is bool(critic) and ("return_mean" in stats) is bool(critic)
+
+
+def test_gae_without_a_critic_is_a_config_error():
+    with pytest.raises(ValueError, match="critic-free ppo.estimator"):
+        PPOConfig(estimator="gae", critic=False)
+    assert PPOConfig(estimator="rloo").trains_critic is False and PPOConfig().trains_critic is True
+
+
 def test_eager_attention_gives_the_sdpa_log_probs(tiny_model_dir, batch):
     """`ppo.attention` picks the learner's attention kernel (auto: eager on CPU); eager and SDPA agree
     to rounding."""
