@@ -1,11 +1,11 @@
 """Full RL step throughput: our RL loop (`RLRun.step`) vs TRL's GRPOTrainer, in one process and run.
 
     python benchmarks/rl_step.py [--quick] [--preset small] [--prompts 8] [--n 8] [--max-tokens 64]
-                                 [--steps 3] [--warmup 1] [--allow-eos] [--trl-beta B] [--bf16]
-                                 [--estimator gae|grpo|rloo]
+                                 [--steps 3] [--warmup 1] [--allow-eos] [--trl-beta B] [--fp32]
+                                 [--estimator grpo,gae]
 
 Defaults: the recipe's model (`small`), group size (n=8) and completion length (64), but 8 prompts
-per step instead of the recipe's 16 so that a run (4 steps per side) stays near 5 minutes on the
+per step instead of the recipe's 16 so that a run (4 steps per side) stays near 2 minutes on the
 shared 2-core machine; `--prompts 16` is the recipe's batch (both sides scale ~linearly).
 `--quick` is a smoke configuration (preset tiny, 2 prompts x 2 x 16 tokens, ~1 minute).
 
@@ -17,16 +17,21 @@ the model's own chat template), so both see the same prompt tokens. Per step bot
 `count` verifier behind the strict `<think>` format gate (the reward of recipes/hybrid_rl.yaml).
 
   ours  `RLRun.step` (rl/loop.py) with recipes/hybrid_rl.yaml: vLLM generation in a Ray actor ->
-        HybridReward in its Ray actor (verifier process pool) -> learner actor (reference log-probs,
-        shared-critic values, decoupled GAE, one PPO epoch on policy and critic) -> in-place weight
-        sync into vLLM. value_warmup_steps=0, so every step updates the policy and the critic.
+        HybridReward in its Ray actor (verifier process pool) -> learner actor -> in-place weight
+        sync into vLLM; value_warmup_steps=0, so every step updates the policy. Once per
+        `--estimator`, each its own RLRun, all interleaved with TRL:
+          grpo  TRL's algorithm: reference log-probs, group-normalised scores, no critic
+                (`ppo.critic` null), one PPO epoch on the policy. Gives `ratio`, the like-for-like figure.
+          gae   the recipe's default: the shared critic's values, decoupled GAE, one PPO epoch on
+                policy and critic (one more model's forward and backward). Gives `ratio_gae`.
   trl   `trl.GRPOTrainer` (use_vllm=False: transformers `generate`), per_device_train_batch_size =
         prompts x n, num_generations = n, max_completion_length = max_tokens, gradient
         accumulation 1 (one optimiser step per batch of prompts, like ours), beta = --trl-beta
         (default: our recipe's KL coefficient `ppo.kl_coef.default`, so TRL also runs its reference model; TRL's
         own default 0.0 skips it), gradient checkpointing off (TRL turns it on by default to save
-        memory; it recomputes activations, so off is TRL's faster setting), fp32 (`--bf16`: bf16 autocast on both
-        sides, and our vLLM engines in bfloat16 as the recipe's `rollout.dtype`), use_cpu, no logging, no saving.
+        memory; it recomputes activations, so off is TRL's faster setting), bf16=True (the default:
+        bf16 autocast on both sides, as the recipe's `ppo.autocast`, and our vLLM engines in bfloat16
+        as its `rollout.dtype`; `--fp32`: fp32 on both), use_cpu, no logging, no saving.
 
 Fixed-length completions: a random model rarely emits EOS, but to make the token count identical
 both sides have EOS disabled (default; `--allow-eos` keeps it): ours gets a -100 logit bias on the
@@ -34,8 +39,9 @@ EOS ids in the rollout worker's vLLM engine (the same mechanism that bans image 
 gets them in `generation_kwargs["suppress_tokens"]` (with the image/video placeholders, which TRL
 alone would not fully ban). Generated tokens per step are reported for both sides either way.
 
-Interleaving: TRL's training loop drives the run; a TrainerCallback runs one step of ours after
-each TRL step (TRL step i, ours step i, TRL step i+1, ...), so both see the same machine load.
+Interleaving: TRL's training loop drives the run; a TrainerCallback runs one step of each of ours
+after each TRL step (TRL step i, ours (grpo) step i, ours (gae) step i, TRL step i+1, ...), so all
+see the same machine load.
 TRL's step time runs from the end of the previous callback (after ours returned) to its
 `on_step_end`: batch fetch + generation + rewards + loss + optimiser step. The first --warmup steps
 of each side are excluded; figures are medians over the --steps timed steps. Ray is shut down at
