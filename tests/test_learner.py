@@ -97,7 +97,7 @@ def test_values_in_update_with_minibatches_and_value_warmup(tiny_model_dir, batc
 
 
 @pytest.mark.parametrize("critic", [None, True])
-def test_critic_free_estimators_skip_the_critic_unless_asked(tiny_model_dir, batch, critic):
+def test_critic_free_estimators_skip_the_critic_unless_asked(tiny_model_dir, batch, critic, tmp_path):
     """grpo (like rloo) needs no values: by default (`ppo.critic: null`) the critic takes no pass and
     stays exactly as built, and a critic-only step (value pre-training) has no critic to train, so
     it trains the policy; `ppo.critic: true` keeps the critic learning the score-to-go."""
@@ -106,6 +106,10 @@ def test_critic_free_estimators_skip_the_critic_unless_asked(tiny_model_dir, bat
     assert not torch.equal(_params(learner.policy), _params(fresh.policy)) and "loss/policy" in stats
     assert torch.equal(_params(learner.critic), _params(fresh.critic)) is (critic is None)
     assert ("loss/value" in stats) is bool(critic) and ("return_mean" in stats) is bool(critic)
+    learner.save(str(tmp_path / "ckpt"))   # an untrained critic (no optimiser state) saves and resumes
+    resumed = Learner(str(tiny_model_dir), learner.cfg, ModelConfig(path=str(tiny_model_dir)), seed=0, threads=1,
+                      checkpoint_dir=str(tmp_path / "ckpt"))
+    assert resumed.updates == learner.updates and torch.equal(_params(resumed.critic), _params(learner.critic))
 
 
 def test_gae_without_a_critic_is_a_config_error():
