@@ -29,6 +29,14 @@ def test_default_recipe_loads():
     assert set(recipe.rewards.tasks) >= {"math", "grounding", "count", "choice", "format"}
 
 
+def test_gpu_recipe_loads():
+    """recipes/hybrid_rl_gpu.yaml passes the same checks (its model is a local checkpoint path,
+    read only when a stage loads it)."""
+    recipe = load_recipe(ROOT / "recipes" / "hybrid_rl_gpu.yaml")
+    assert [s.kind for s in recipe.stages] == ["data", "sft", "rl", "rft", "rl"]
+    assert recipe.ppo.estimator == "gae" and recipe.ppo.trains_critic
+
+
 def test_unknown_key_names_line_and_suggests(tmp_path):
     path = write(tmp_path, "seed: 1\ntasks:\n  n_train: 10\n  difficulty:\n    max_shapez: 3\n")
     msg = error_of(path)
