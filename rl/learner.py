@@ -241,6 +241,7 @@ class Learner:
             "time/prepare": t_prep, "time/update": time.time() - t0 - t_prep,
             "kl_per_sample": (kl.sum(1) / mask.sum(1).clamp_min(1)).tolist(),
             "advantage_mean": float(ppo.masked_mean(advantages, mask)),
+            "policy_trained": int(train_policy),   # 0 on a critic-only step (value pre-training)
         })
         if returns is not None:
             stats["return_mean"] = float(ppo.masked_mean(returns, mask))

@@ -224,12 +224,11 @@ class RLRun:
         if self.recipe.ppo.dynamic_sampling and spread:
             train_batch, train_scores, _ = select_rows(batch, scores, results, spread)
         step_in = StepInputs(scores=train_scores, kl_coef=kl_coefs(train_batch.tasks, self.recipe.ppo.kl_coef),
-                             train_policy=step >= cfg.value_warmup_steps or not self.recipe.ppo.trains_critic)
+                             train_policy=step >= cfg.value_warmup_steps)
         stats = timed(times, "learn", self.learner.call, "step", train_batch, step_in)
         timed(times, "sync", self.sync_weights)
         kl = _kl_for_all(batch, train_batch, stats["kl_per_sample"])
         metrics = step_metrics(batch, results, stats, kl, times, len(set(train_batch.group.tolist())), len(spread))
-        metrics["policy_trained"] = int(step_in.train_policy)
         return {"metrics": metrics, "batch": batch, "results": results}
 
     def next_batch(self):
