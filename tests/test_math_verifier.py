@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import os
+import random
+import string
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -396,8 +399,10 @@ def test_long_response_with_a_marked_answer(warm):
     assert time.perf_counter() - t0 < 2.0
 
 
-def test_code_payload_is_never_executed(warm, tmp_path):
-    target = tmp_path / "pwned"
+def test_code_payload_is_never_executed(warm):
+    # A path without digits: pytest's tmp_path ("pytest-0/...exe0") holds numbers that a grader may
+    # rightly read as the response's answer, which made this test depend on the machine.
+    target = Path("/tmp") / ("vlrl_pwned_" + "".join(random.choice(string.ascii_lowercase) for _ in range(12)))
     payloads = [
         f"\\boxed{{__import__('os').system('touch {target}')}}",
         f"The answer is $__import__('os').system('touch {target}')$",
