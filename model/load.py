@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import types
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from model.tiny import PRESETS, build_tiny
@@ -38,6 +40,17 @@ def mixed_precision(mode: str | None, device: str | torch.device = "cpu"):
     if mode != "bf16":
         raise ValueError(f"autocast must be 'bf16' or null, got {mode!r}")
     return torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16)
+
+
+def training_attention(model: nn.Module, device: str | torch.device, autocast: str | None,
+                       attention: str | None = "auto") -> None:
+    """Set the attention kernel (a transformers name) for training. "auto": eager on CPU under bf16
+    autocast, where SDPA's backward runs ~7x slower than in float32 while eager attention's plain
+    matmuls gain from bf16 (docs/PERFORMANCE.md), else the model's own choice; None: unchanged."""
+    if attention == "auto":
+        attention = "eager" if autocast == "bf16" and torch.device(device).type == "cpu" else None
+    if attention and hasattr(model, "set_attn_implementation"):
+        model.set_attn_implementation(attention)
 
 
 def resolve_model_path(spec: str | Path, *, seed: int = 0, cache_dir: str | Path | None = None) -> Path:
@@ -74,11 +87,34 @@ def load_vlm(path: str | Path, *, dtype: torch.dtype = torch.float32, freeze_vis
     model_class = model_class_for(path) or AutoModelForImageTextToText
     model = model_class.from_pretrained(path, dtype=dtype, local_files_only=True).to(device)
     processor = AutoProcessor.from_pretrained(path, local_files_only=True)
+    patch_embed_as_matmul(model)
     if freeze_vision:
         set_trainable(vision_tower_params(model), False)
     if freeze_adapter:
         set_trainable(adapter_params(model), False)
     return model, processor
+
+
+def _patch_embed_matmul(self, pixels: torch.Tensor) -> torch.Tensor:
+    weight = self.proj.weight                      # (out, channels, t, h, w): one patch per row of `pixels`
+    flat = weight.reshape(weight.shape[0], -1)
+    return F.linear(pixels.reshape(-1, flat.shape[1]).to(flat.dtype), flat, self.proj.bias)
+
+
+def patch_embed_as_matmul(model: nn.Module) -> int:
+    """Run every Qwen-style patch embedding (a Conv3d whose kernel equals its stride, applied to
+    pixels already cut into patches) as the equivalent matmul on the same weights. The result is the
+    same to float rounding and checkpoints are unchanged, but on CPU the convolution's backward is
+    slow, 15x slower under bf16 autocast (docs/PERFORMANCE.md). Returns how many were switched."""
+    switched = 0
+    for module in model.modules():
+        conv = getattr(module, "proj", None)
+        if (isinstance(conv, nn.Conv3d) and hasattr(module, "patch_size") and conv.groups == 1
+                and tuple(conv.kernel_size) == tuple(conv.stride) and not any(conv.padding)
+                and conv.padding_mode == "zeros" and tuple(conv.dilation) == (1, 1, 1)):
+            module.forward = types.MethodType(_patch_embed_matmul, module)
+            switched += 1
+    return switched
 
 
 def model_class_for(path: Path):

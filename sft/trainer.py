@@ -16,7 +16,7 @@ from typing import Callable
 
 import torch
 
-from model.load import default_device, mixed_precision, param_groups, set_lr
+from model.load import default_device, mixed_precision, param_groups, set_lr, training_attention
 from sft.data import collate, make_example
 
 
@@ -34,6 +34,7 @@ class SFTSettings:
     log_every: int = 10
     autocast: str | None = None        # "bf16": model.load.mixed_precision
     vision_lr_mult: float = 1.0        # vision tower + adapter at lr x this (model.load.param_groups)
+    attention: str | None = "auto"     # kernel while training (model.load.training_attention)
 
 
 def lr_at(step: int, s: SFTSettings) -> float:
@@ -109,6 +110,7 @@ def _train(model, processor, pairs, settings: SFTSettings, log, device) -> dict:
     opt = torch.optim.AdamW(param_groups(model, settings.lr, settings.vision_lr_mult),
                             weight_decay=settings.weight_decay)
     pad_id = processor.tokenizer.pad_token_id
+    training_attention(model, device, settings.autocast, settings.attention)
     model.train()
     start, losses, seen, step = time.time(), [], 0, 0
     for step, chunk in enumerate(batches(pairs, settings.batch_size, rng)):
