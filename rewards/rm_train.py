@@ -22,7 +22,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from model.load import mixed_precision, param_groups, set_lr
+from model.load import mixed_precision, param_groups, set_lr, training_attention
 from model.shared_images import share_repeated_images
 from sft.data import IGNORE, Example, collate, make_example
 from sft.trainer import on_train_device, to_device
@@ -116,6 +116,7 @@ def _train(model, processor, pairs: list[dict], settings: RMSettings, log) -> di
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
     share_repeated_images(model.backbone)   # a pair's two sides share their image
+    training_attention(model.backbone, next(model.parameters()).device, settings.autocast)
     opt = torch.optim.AdamW(param_groups(model, settings.lr, settings.vision_lr_mult),
                             weight_decay=settings.weight_decay)
     model.train()
