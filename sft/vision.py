@@ -174,10 +174,11 @@ def pretrain_vision(model, processor, settings: VisionSettings, device=None,
 
 
 def _train(model, processor, s: VisionSettings, log, device) -> dict:
-    from model.load import adapter_params, vision_tower_params
+    from model.load import adapter_params, training_attention, vision_tower_params
     from sft.trainer import optimizer_step
 
     torch.manual_seed(s.seed)
+    training_attention(model, device, s.autocast)
     params = vision_tower_params(model) + adapter_params(model)
     if not params:
         raise ValueError("vision pre-training: the model has no vision tower")
