@@ -28,3 +28,16 @@ def tiny_model_dir(tmp_path_factory):
     from model.tiny import build_tiny
 
     return build_tiny("tiny", seed=0, cache_dir=tmp_path_factory.mktemp("tiny_models"))
+
+
+@pytest.fixture
+def qwen2_5_vl():
+    """A fresh, tiny random-weight Qwen2.5-VL built from its config (the other supported layout)."""
+    from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
+
+    text = dict(vocab_size=64, hidden_size=64, intermediate_size=64, num_hidden_layers=1,
+                num_attention_heads=2, num_key_value_heads=1, bos_token_id=0, eos_token_id=1,
+                rope_parameters={"rope_type": "default", "mrope_section": [4, 6, 6], "rope_theta": 1e4})
+    vision = dict(depth=1, hidden_size=32, intermediate_size=32, num_heads=1, out_hidden_size=64,
+                  fullatt_block_indexes=[0])
+    return Qwen2_5_VLForConditionalGeneration(Qwen2_5_VLConfig(text_config=text, vision_config=vision))

@@ -68,15 +68,8 @@ def test_training_attention_is_eager_only_for_bf16_on_cpu(tiny_model_dir):
     assert model.config.vision_config._attn_implementation == "eager"
 
 
-def test_qwen2_5_vl_patch_embed_is_switched_too():
-    from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
-
-    text = dict(vocab_size=64, hidden_size=64, intermediate_size=64, num_hidden_layers=1,
-                num_attention_heads=2, num_key_value_heads=1, bos_token_id=0, eos_token_id=1,
-                rope_parameters={"rope_type": "default", "mrope_section": [4, 6, 6], "rope_theta": 1e4})
-    vision = dict(depth=1, hidden_size=32, intermediate_size=32, num_heads=1, out_hidden_size=64,
-                  fullatt_block_indexes=[0])
-    model = Qwen2_5_VLForConditionalGeneration(Qwen2_5_VLConfig(text_config=text, vision_config=vision)).double()
+def test_qwen2_5_vl_patch_embed_is_switched_too(qwen2_5_vl):
+    model = qwen2_5_vl.double()
     embed = model.model.visual.patch_embed
     pixels = torch.randn(6, embed.proj.weight[0].numel(), dtype=torch.float64)
     ref = embed(pixels)                                  # transformers' own forward

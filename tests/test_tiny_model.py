@@ -149,15 +149,8 @@ def test_freeze_options_freeze_exactly_tower_and_adapter(tiny_model_dir):
         assert {n for n, p in model.named_parameters() if not p.requires_grad} == frozen
 
 
-def test_vision_modules_in_the_qwen2_5_vl_layout():
-    from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
-
-    text = dict(vocab_size=64, hidden_size=64, intermediate_size=64, num_hidden_layers=1,
-                num_attention_heads=2, num_key_value_heads=1, bos_token_id=0, eos_token_id=1,
-                rope_parameters={"rope_type": "default", "mrope_section": [4, 6, 6], "rope_theta": 1e4})
-    vision = dict(depth=1, hidden_size=32, intermediate_size=32, num_heads=1, out_hidden_size=64,
-                  fullatt_block_indexes=[0])
-    model = Qwen2_5_VLForConditionalGeneration(Qwen2_5_VLConfig(text_config=text, vision_config=vision))
+def test_vision_modules_in_the_qwen2_5_vl_layout(qwen2_5_vl):
+    model = qwen2_5_vl
     tower, adapters = vision_modules(model)
     assert tower is model.model.visual and adapters == [model.model.visual.merger]
     merger = param_names(model, adapter_params(model))
