@@ -8,15 +8,21 @@
 
 The model is a `model/value.py` ScalarModel (VL backbone + scalar head) trained by
 rewards/rm_train.py; its score pools the per-token values of the solution (+ `<|im_end|>`) as the
-model was trained (`pool`: last token, mean or sum), with the same prompt and images the policy saw. ScalarRM and Judge load their weights / start their engine on first use,
-so they can be passed to a Ray actor (RewardWorker) before that.
+model was trained (`pool`: last token, mean or sum), with the same prompt and images the policy
+saw. ScalarRM and Judge load their weights / start their engine on first use, so they can be passed
+to a Ray actor (RewardWorker) before that.
+
+    rm_trust(recipe, state) -> (trust, why)    # how much RL lets the RM's rewards steer the policy
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from model.prompts import item_field
 from rewards.hybrid import MODEL_SOURCES, RewardSetupError
+
+STAMP = "rm_stage.json"   # written by the `rm` stage beside the weights: its settings and summary
 
 
 class ScalarRM:
@@ -113,3 +119,24 @@ def make_reward_model(recipe, ctx_state: dict | None = None, rm_path=None, image
         except ValueError as e:
             raise RewardSetupError(str(e)) from None
     return models or None
+
+
+def rm_trust(recipe, ctx_state: dict | None = None, rm_path=None) -> tuple[float, str]:
+    """(trust in [0, 1], why): `reward_model.trust` when a number; with "auto", 2 * accuracy - 1
+    clipped to [0, 1], from the held-out pairwise accuracy recorded in the RM dir's rm_stage.json
+    (1.0 when the RM has no such record, e.g. one trained elsewhere).
+
+    A pairwise accuracy `a` orders a right and a wrong answer correctly with probability a, so the
+    part of its reward differences that points the right way is 2a - 1: 0 at chance (a = 0.5), where
+    the RM adds only noise to the policy gradient, 1 for a perfect RM."""
+    cfg = recipe.reward_model
+    if cfg.trust != "auto":
+        return float(cfg.trust), f"reward_model.trust = {cfg.trust}"
+    path = rm_path or cfg.path or (ctx_state or {}).get("rm_dir")
+    stamp = Path(path) / STAMP if path else None
+    try:
+        accuracy = float(json.loads(stamp.read_text())["summary"]["pairwise_accuracy"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return 1.0, f"no held-out pairwise accuracy recorded in {stamp or 'the RM dir'}: trusted fully"
+    trust = min(1.0, max(0.0, 2.0 * accuracy - 1.0))
+    return round(trust, 4), f"held-out pairwise accuracy {accuracy:.3f} -> trust 2a - 1 = {trust:.3f}"

@@ -4,7 +4,8 @@
         prompts  = sampler.next(prompts_per_step)
         batch    = rollouts.generate(prompts)                    # vLLM in Ray actors, n per prompt
         results  = rewarder.score(batch)                         # gate -> verifiers / reward model
-        scores   = normalise_per_source(results)                 # one scale for the shared critic
+        scores   = normalise_per_source(results) * task_scale    # one scale for the shared critic;
+                                                                 #   an RM near chance weighs less
         batch    = dynamic_sampling(batch) (optional)            # drop groups with no reward spread
         stats    = learner.step(batch, scores, kl_coef[task])    # ref log-probs, values, GAE, PPO
         rollouts.push(learner.policy_wire())                     # in-place weight sync
@@ -26,7 +27,7 @@ from ray.exceptions import RayActorError
 
 from rl.engines import Sampling
 from rl.learner import Learner, StepInputs
-from rl.rewarding import SourceNormaliser, source_key
+from rl.rewarding import SourceNormaliser, source_key, task_scales
 from rl.sync import state_from_wire
 
 
@@ -199,6 +200,7 @@ class RLRun:
         policy_dir = str(ckpt / "policy") if ckpt is not None else model_dir
         self.rollouts = RolloutGroup(policy_dir, recipe.rollout, dtype=recipe.model.dtype)
         reward_models = make_reward_model(recipe, state)   # the scalar RM / judge the tasks name
+        self.rm_trust, self.task_scale = reward_trust(recipe, state, reward_models)
         self.rewarder = ray.remote(RewardWorker).options(num_cpus=0).remote(recipe.rewards, reward_models)
         self.sampler = PromptSampler(train_items, seed=recipe.seed)
         self.normaliser = SourceNormaliser()
@@ -219,6 +221,7 @@ class RLRun:
         keys = [source_key(self.recipe.rewards.tasks[t]) for t in batch.tasks]
         scores = self.normaliser(results, keys) if self.recipe.ppo.normalize_rewards else \
             torch.tensor([r.reward for r in results])
+        scores = scores * torch.tensor([self.task_scale.get(t, 1.0) for t in batch.tasks])
         spread = groups_with_spread(batch, [r.reward for r in results])
         train_batch, train_scores = batch, scores
         if self.recipe.ppo.dynamic_sampling and spread:
@@ -283,6 +286,21 @@ class RLRun:
                 ray.kill(actor, no_restart=True)
             except Exception:
                 pass
+
+
+def reward_trust(recipe, state, reward_models) -> tuple[float | None, dict[str, float]]:
+    """(the scalar RM's trust or None, per-task scale of the normalised rewards): see `rm_trust`."""
+    from rewards.rm import rm_trust
+    from rl.stages import console
+
+    if not reward_models or "rm" not in reward_models:
+        return None, task_scales(recipe.rewards.tasks, {})
+    trust, why = rm_trust(recipe, state)
+    scales = task_scales(recipe.rewards.tasks, {"rm": trust})
+    scaled = {t: round(v, 3) for t, v in scales.items() if v < 1.0}
+    if scaled:
+        console.print(f"reward model trust {trust:.3f} ({why}): normalised rewards scaled per task {scaled}")
+    return trust, scales
 
 
 def _kl_for_all(batch, train_batch, kl_train: list[float]) -> list[float]:

@@ -32,6 +32,16 @@ class RewardWorker:
         self.reward.close()
 
 
+def task_scales(tasks: dict, trust: dict[str, float]) -> dict[str, float]:
+    """Per task: the weighted mean trust of its reward sources (a source missing from `trust`, e.g.
+    a verifier, counts 1.0). A task with no sources (the format gate alone) gets 1.0."""
+    out = {}
+    for task, cfg in tasks.items():
+        total = sum(cfg.sources.values())
+        out[task] = (sum(w * trust.get(s, 1.0) for s, w in cfg.sources.items()) / total) if total else 1.0
+    return out
+
+
 @dataclass
 class RunningStat:
     """Welford running mean/variance."""

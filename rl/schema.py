@@ -336,6 +336,10 @@ class RewardModelConfig(Section):
 
     path: str | None = None                      # a trained scalar RM dir; None: the rm stage's output
     batch_size: int = Field(16, ge=1)            # samples per scalar-RM forward pass
+    # How much RL trusts the scalar RM: its tasks' normalised rewards are scaled by this. "auto":
+    # 2 * accuracy - 1 (clipped to [0, 1]) from the held-out pairwise accuracy its `rm` stage
+    # recorded, so an RM no better than chance does not steer the shared policy (docs/RL.md).
+    trust: Union[Literal["auto"], Annotated[float, Field(ge=0.0, le=1.0)]] = 1.0
     judge: JudgeConfig = JudgeConfig()
 
 

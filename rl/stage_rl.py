@@ -61,7 +61,8 @@ def run_rl(recipe, stage, ctx) -> dict:
     write_json(Path(ctx.stage_dir) / "eval.json", evals)
     ctx.state["model_dir"] = str(Path(ctx.stage_dir) / "final" / "policy")
     return {"steps": steps_done, "learner_restarts": run.learner.restarts,
-            "rollout_restarts": run.rollouts.restarts, "evals": [(e["step"], e["mean_verifiable"]) for e in evals]}
+            "rollout_restarts": run.rollouts.restarts, "evals": [(e["step"], e["mean_verifiable"]) for e in evals],
+            "rm_trust": run.rm_trust}
 
 
 def _initial_model(recipe):

@@ -17,6 +17,7 @@ import random
 from pathlib import Path
 
 from rewards.preferences import off_task_answer, preference_pairs, write_pairs
+from rewards.rm import STAMP
 from rewards.rm_train import RMSettings, pairwise_accuracy, train_rm
 from tasks import load_suite, stable_seed
 
@@ -25,7 +26,6 @@ from rl.stages import StageError, console, load_current_model, stage_runner
 SMOKE = {"steps": 2, "batch_size": 4, "micro_batch_size": 4, "warmup_steps": 1, "n_pairs": 8, "n_heldout_pairs": 4}
 TRAIN_FIELDS = ("steps", "batch_size", "micro_batch_size", "lr", "warmup_steps", "weight_decay",
                 "grad_clip", "max_seconds", "autocast", "vision_lr_mult")
-STAMP = "rm_stage.json"
 
 
 @stage_runner("rm")

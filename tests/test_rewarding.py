@@ -29,3 +29,27 @@ def test_sources_keep_separate_running_statistics():
     assert norm.stats["math"].n == 3 and norm.stats["rm"].n == 1
     with pytest.raises(ValueError, match="source keys"):
         norm([RewardResult(1.0)], [])
+
+
+def test_task_scales_weigh_each_task_by_the_trust_in_its_sources():
+    from rl.rewarding import task_scales
+    tasks = {"chat": TaskRewardConfig(sources={"rm": 1.0}), "count": TaskRewardConfig(sources={"count": 1.0}),
+             "mixed": TaskRewardConfig(sources={"rm": 1.0, "count": 3.0}), "format": TaskRewardConfig(sources={})}
+    got = task_scales(tasks, {"rm": 0.2})
+    # mixed: (1 * 0.2 + 3 * 1.0) / 4 = 0.8; a verifier and the bare gate are trusted fully
+    assert got == pytest.approx({"chat": 0.2, "count": 1.0, "mixed": 0.8, "format": 1.0})
+    assert task_scales(tasks, {}) == {"chat": 1.0, "count": 1.0, "mixed": 1.0, "format": 1.0}
+
+
+def test_rl_scales_only_the_tasks_that_use_the_rm_by_its_recorded_trust(tmp_path):
+    import json
+    from rewards.rm import STAMP
+    from rl.loop import reward_trust
+    from rl.schema import Recipe
+    (tmp_path / STAMP).write_text(json.dumps({"summary": {"pairwise_accuracy": 0.6}}))
+    recipe = Recipe(reward_model={"trust": "auto"},
+                    rewards={"tasks": {"chat": {"sources": {"rm": 1.0}}, "count": {"sources": {"count": 1.0}}}})
+    trust, scales = reward_trust(recipe, {"rm_dir": str(tmp_path)}, {"rm": object()})
+    assert trust == pytest.approx(0.2) and scales == pytest.approx({"chat": 0.2, "count": 1.0})
+    # no RM among the reward models (a judge only, or none): nothing is scaled
+    assert reward_trust(recipe, {"rm_dir": str(tmp_path)}, None) == (None, {"chat": 1.0, "count": 1.0})

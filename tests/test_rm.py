@@ -267,3 +267,24 @@ def test_vision_lr_mult_slows_only_the_rms_vision_side(tiny_model_dir, suite):
     (vis_full, llm_full), (vis_slow, llm_slow) = moved[1.0], moved[1e-6]
     assert max(vis_slow.values()) < 1e-3 * max(vis_full.values())   # AdamW: step ~ lr, so ~1e-6 x
     assert max(llm_slow.values()) > 0.1 * max(llm_full.values())
+
+
+def test_rm_trust_is_two_accuracy_minus_one_from_the_rm_stage_record(tmp_path):
+    from rewards.rm import STAMP, rm_trust
+    rm_dir = tmp_path / "rm"
+    rm_dir.mkdir()
+    auto = Recipe(reward_model={"trust": "auto"})
+    # no record (an RM trained elsewhere): trusted fully, and the reason says so
+    trust, why = rm_trust(auto, {"rm_dir": str(rm_dir)})
+    assert trust == 1.0 and "no held-out pairwise accuracy" in why
+    for accuracy, want in ((0.75, 0.5), (0.5, 0.0), (0.4, 0.0), (1.0, 1.0), (0.9, 0.8)):
+        (rm_dir / STAMP).write_text(json.dumps({"config_hash": "x", "summary": {"pairwise_accuracy": accuracy}}))
+        assert rm_trust(auto, {"rm_dir": str(rm_dir)})[0] == pytest.approx(want)
+    # reward_model.path wins over the stage's RM; a number is used as it is
+    assert rm_trust(Recipe(reward_model={"trust": "auto", "path": str(tmp_path / "none")}), {"rm_dir": str(rm_dir)})[0] == 1.0
+    assert rm_trust(Recipe(reward_model={"trust": 0.3}), {"rm_dir": str(rm_dir)}) == (0.3, "reward_model.trust = 0.3")
+    assert rm_trust(Recipe(), {"rm_dir": str(rm_dir)})[0] == 1.0     # the schema's default: 1.0
+    with pytest.raises(ValueError):
+        Recipe(reward_model={"trust": 1.5})
+    with pytest.raises(ValueError):
+        Recipe(reward_model={"trust": "sometimes"})
