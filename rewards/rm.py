@@ -77,6 +77,20 @@ class ScalarRM:
         self.model = self.processor = None
 
 
+def rm_location(recipe, ctx_state: dict | None = None, rm_path=None) -> str | None:
+    """The scalar RM's dir: `rm_path`, else `reward_model.path`, else the rm stage's `rm_dir`."""
+    return rm_path or recipe.reward_model.path or (ctx_state or {}).get("rm_dir")
+
+
+def read_stamp(rm_dir) -> dict | None:
+    """The `rm` stage's record beside an RM's weights ({"config_hash", "summary"}), or None."""
+    try:
+        stamp = json.loads((Path(rm_dir) / STAMP).read_text())
+    except (OSError, ValueError):
+        return None
+    return stamp if isinstance(stamp, dict) else None
+
+
 def needed_sources(recipe) -> set[str]:
     return {s for task in recipe.rewards.tasks.values() for s in task.sources if s in MODEL_SOURCES}
 
@@ -84,7 +98,7 @@ def needed_sources(recipe) -> set[str]:
 def without_missing_rm(recipe, state: dict | None = None, rm_path=None):
     """(recipe, dropped tasks): tasks that name the scalar RM ("rm") are left out while no RM exists
     (no rm_path, no reward_model.path, no trained `rm` stage), so everything else still scores."""
-    if rm_path or recipe.reward_model.path or (state or {}).get("rm_dir"):
+    if rm_location(recipe, state, rm_path):
         return recipe, []
     dropped = sorted(t for t, c in recipe.rewards.tasks.items() if "rm" in c.sources)
     tasks = {t: c for t, c in recipe.rewards.tasks.items() if t not in dropped}
@@ -105,7 +119,7 @@ def make_reward_model(recipe, ctx_state: dict | None = None, rm_path=None, image
     cfg, models = recipe.reward_model, {}
     needed = needed_sources(recipe)
     if "rm" in needed:
-        path = rm_path or cfg.path or state.get("rm_dir")
+        path = rm_location(recipe, state, rm_path)
         if not path:
             raise RewardSetupError("rewards.tasks name the source 'rm' (the scalar reward model) but no RM was "
                                    "trained: add an `rm` stage before `rl`, or set reward_model.path")
@@ -121,7 +135,7 @@ def make_reward_model(recipe, ctx_state: dict | None = None, rm_path=None, image
     return models or None
 
 
-def rm_trust(recipe, ctx_state: dict | None = None, rm_path=None) -> tuple[float, str]:
+def rm_trust(recipe, ctx_state: dict | None = None) -> tuple[float, str]:
     """(trust in [0, 1], why): `reward_model.trust` when a number; with "auto", 2 * accuracy - 1
     clipped to [0, 1], from the held-out pairwise accuracy recorded in the RM dir's rm_stage.json
     (1.0 when the RM has no such record, e.g. one trained elsewhere).
@@ -132,11 +146,12 @@ def rm_trust(recipe, ctx_state: dict | None = None, rm_path=None) -> tuple[float
     cfg = recipe.reward_model
     if cfg.trust != "auto":
         return float(cfg.trust), f"reward_model.trust = {cfg.trust}"
-    path = rm_path or cfg.path or (ctx_state or {}).get("rm_dir")
-    stamp = Path(path) / STAMP if path else None
+    path = rm_location(recipe, ctx_state)
+    stamp = read_stamp(path) if path else None
     try:
-        accuracy = float(json.loads(stamp.read_text())["summary"]["pairwise_accuracy"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return 1.0, f"no held-out pairwise accuracy recorded in {stamp or 'the RM dir'}: trusted fully"
+        accuracy = float(stamp["summary"]["pairwise_accuracy"])
+    except (KeyError, TypeError, ValueError):
+        where = Path(path) / STAMP if path else "the RM dir"
+        return 1.0, f"no held-out pairwise accuracy recorded in {where}: trusted fully"
     trust = min(1.0, max(0.0, 2.0 * accuracy - 1.0))
     return round(trust, 4), f"held-out pairwise accuracy {accuracy:.3f} -> trust 2a - 1 = {trust:.3f}"

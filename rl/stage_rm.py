@@ -17,7 +17,7 @@ import random
 from pathlib import Path
 
 from rewards.preferences import off_task_answer, preference_pairs, write_pairs
-from rewards.rm import STAMP
+from rewards.rm import STAMP, read_stamp
 from rewards.rm_train import RMSettings, pairwise_accuracy, train_rm
 from tasks import load_suite, stable_seed
 
@@ -83,11 +83,8 @@ def _mtime(path: str | None) -> float | None:
 
 
 def cached_summary(rm_dir: Path, key: str) -> dict | None:
-    try:
-        stamp = json.loads((rm_dir / STAMP).read_text())
-    except (OSError, ValueError):
-        return None
-    return stamp["summary"] if stamp.get("config_hash") == key else None
+    stamp = read_stamp(rm_dir)
+    return stamp["summary"] if stamp and stamp.get("config_hash") == key else None
 
 
 def train_and_save(recipe, stage, ctx, train: list[dict], heldout: list[dict], rm_dir: Path) -> dict:
