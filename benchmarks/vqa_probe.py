@@ -3,7 +3,7 @@
     python benchmarks/vqa_probe.py [--model tiny:small] [--steps 300] [--batch 16] [--lr 1e-3]
         [--max-shapes 5] [--min-size 0.14] [--max-size 0.28] [--kinds n,colour_of,...]
         [--freeze none|merger|visual] [--vision-lr-mult 1.0] [--white-zero] [--device cpu]
-        [--vision-steps 0] [--per-image 1]
+        [--vision-steps 0] [--vision-target shares|centre] [--word-align 0] [--per-image 1]
 
 Questions about fresh shapes-world images whose answers are single words that only the image can
 give ("How many red shapes are there?" -> "2", "What colour is the square?" -> "blue", "Where is
@@ -69,6 +69,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--per-image", type=int, default=1, help="questions per training image, in one conversation")
     ap.add_argument("--vision-steps", type=int, default=0,
                     help="first pre-train the vision side on dense labels (sft/vision.py) for this many steps")
+    ap.add_argument("--vision-target", choices=["shares", "centre"], default="shares",
+                    help="the vision pre-training's per-token labels (sft/vision.py `target`)")
+    ap.add_argument("--word-align", type=float, default=0.0, help="the vision pre-training's word_align")
     args = ap.parse_args(argv)
     kinds = args.kinds.split(",")
     if bad := [k for k in kinds if k not in KINDS]:
@@ -80,7 +83,8 @@ def main(argv=None) -> dict:
     if args.vision_steps:
         from sft.vision import VisionSettings, pretrain_vision
 
-        done = pretrain_vision(model, processor, VisionSettings(steps=args.vision_steps), device=args.device)
+        done = pretrain_vision(model, processor, VisionSettings(
+            steps=args.vision_steps, target=args.vision_target, word_align=args.word_align), device=args.device)
         print(json.dumps({"vision_pretraining": done}), file=sys.stderr, flush=True)
     data = scratch_dir("vqa_probe_")
     generate_suite(data, tasks=["chat"], n_train=4000, n_heldout=200, seed=11,

@@ -49,6 +49,7 @@ class VisionSettings:
     log_every: int = 25
     autocast: str | None = None
     word_align: float = 0.0   # weight of the pull of each token towards its colour + shape words' embeddings
+    target: str = "shares"    # "shares": pixel shares per cell; "centre": the shape whose centre the cell holds
 
 
 def scene(rng: random.Random, s: VisionSettings) -> list[dict]:
@@ -76,8 +77,27 @@ def cell_shares(labels: torch.Tensor, n_classes: int, cell: int = CELL) -> torch
     return onehot.view(h // cell, cell, w // cell, cell, n_classes).mean((1, 3)).reshape(-1, n_classes)
 
 
-def targets(shapes: list[dict], width: int, height: int) -> tuple[torch.Tensor, torch.Tensor]:
+def centre_targets(shapes: list[dict], width: int, height: int, cell: int = CELL) -> tuple[torch.Tensor, torch.Tensor]:
+    """Object-centric labels, as a CenterNet-style detector is trained: the cell that holds a shape's
+    box centre gets that shape's colour and kind, every other cell is background (two centres in one
+    cell share it). Each shape is then one token, so "a red circle" is one token to find."""
+    cols = width // cell
+    n = cols * (height // cell)
+    colour, kind = torch.zeros(n, 1 + len(COLOURS)), torch.zeros(n, 1 + len(SHAPES))
+    for sh in shapes:
+        x1, y1, x2, y2 = sh["box_px"]
+        i = min(int((y1 + y2) / 2) // cell, height // cell - 1) * cols + min(int((x1 + x2) / 2) // cell, cols - 1)
+        colour[i, 1 + list(COLOURS).index(sh["colour"])] += 1
+        kind[i, 1 + SHAPES.index(sh["shape"])] += 1
+    empty = colour.sum(1) == 0
+    colour[empty, 0], kind[empty, 0] = 1, 1
+    return colour / colour.sum(1, keepdim=True), kind / kind.sum(1, keepdim=True)
+
+
+def targets(shapes: list[dict], width: int, height: int, target: str = "shares") -> tuple[torch.Tensor, torch.Tensor]:
     """(colour shares [cells, 1 + colours], shape shares [cells, 1 + shape kinds])."""
+    if target == "centre":
+        return centre_targets(shapes, width, height)
     colours = cell_shares(label_map(shapes, width, height, "colour", COLOURS), 1 + len(COLOURS))
     kinds = cell_shares(label_map(shapes, width, height, "shape", SHAPES), 1 + len(SHAPES))
     return colours, kinds
@@ -104,7 +124,7 @@ class Batches:
         scenes = [scene(rng, self.s) for _ in range(n)]
         images = [render({"shapes": sh}, size, size) for sh in scenes]
         enc = self.processor.image_processor(images=images, return_tensors="pt")
-        colour, kind = zip(*(targets(sh, size, size) for sh in scenes))
+        colour, kind = zip(*(targets(sh, size, size, self.s.target) for sh in scenes))
         return {"pixel_values": enc["pixel_values"].to(device), "image_grid_thw": enc["image_grid_thw"].to(device),
                 "colour": torch.cat(colour).to(device), "shape": torch.cat(kind).to(device)}
 

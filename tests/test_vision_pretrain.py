@@ -35,6 +35,25 @@ def test_targets_of_a_square_filling_one_cell():
     assert torch.equal(is_blue, label_map([square], 56, 56, "colour", COLOURS) == blue)
 
 
+def test_centre_targets_by_hand():
+    """target="centre": the cell holding a shape's box centre gets its colour and kind, whatever
+    else the shape covers; two centres in one cell share it; every other cell is background."""
+    shapes = [{"shape": "star", "colour": "red", "box_px": [20, 20, 50, 50]},       # centre (35, 35): cell 5
+              {"shape": "circle", "colour": "blue", "box_px": [0, 0, 12, 12]},      # centre (6, 6): cell 0
+              {"shape": "square", "colour": "red", "box_px": [14, 14, 26, 26]}]     # centre (20, 20): cell 0
+    colour, kind = targets(shapes, 112, 112, target="centre")
+    red, blue = 1 + list(COLOURS).index("red"), 1 + list(COLOURS).index("blue")
+    star, circle, square = (1 + SHAPES.index(k) for k in ("star", "circle", "square"))
+    assert colour.shape == (16, 1 + len(COLOURS)) and kind.shape == (16, 1 + len(SHAPES))
+    assert colour[5, red] == 1.0 and kind[5, star] == 1.0
+    assert colour[0, red] == colour[0, blue] == 0.5 and kind[0, circle] == kind[0, square] == 0.5
+    assert colour[[1, 4, 6]].argmax(1).tolist() == [0, 0, 0]   # covered by the star, but not its centre
+    others = [i for i in range(16) if i not in (0, 5)]
+    assert colour[others, 0].tolist() == [1.0] * 14 and kind[others, 0].tolist() == [1.0] * 14
+    edge = targets([{"shape": "star", "colour": "red", "box_px": [100, 100, 112, 112]}], 112, 112, "centre")[0]
+    assert edge[15, red] == 1.0                                  # a centre on the last pixel row stays in the grid
+
+
 def test_token_order_is_raster_order(tiny_model_dir):
     """Merged image token k of the processor covers cell (k // cols, k % cols) of the image."""
     _, processor = load_vlm(tiny_model_dir)
