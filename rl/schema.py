@@ -282,6 +282,7 @@ class VisionStage(Section):
     grad_clip: float = Field(1.0, gt=0)
     autocast: Literal["bf16"] | None = None
     word_align: float = Field(0.0, ge=0)  # pull each token towards its colour + shape words' embeddings
+    target: Literal["shares", "centre"] = "shares"   # per-token labels: pixel shares, or the shape centred there
 
 
 class RMStage(Section):

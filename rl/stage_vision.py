@@ -13,7 +13,8 @@ SMOKE = {"steps": 2, "batch_size": 4}
 
 @stage_runner("vision")
 def run_vision(recipe, stage, ctx) -> dict:
-    fields = {k: getattr(stage, k) for k in ("steps", "batch_size", "lr", "grad_clip", "autocast", "word_align")}
+    fields = {k: getattr(stage, k) for k in ("steps", "batch_size", "lr", "grad_clip", "autocast", "word_align",
+                                                 "target")}
     if recipe.smoke:
         fields.update(SMOKE)
     d = recipe.tasks.difficulty
