@@ -1,8 +1,8 @@
 """The scalar reward model's held-out pairwise accuracy, overall and by mistake kind.
 
     python benchmarks/rm_accuracy.py [--model DIR] [--data DIR] [--steps 200] [--lr 3e-4]
-                                     [--pool mean] [--pairs 2000] [--heldout 200] [--every 100]
-                                     [--vision-lr-mult 1.0] [--autocast bf16]
+                                     [--pool mean] [--head linear|match] [--pairs 2000] [--heldout 200] [--every 100]
+                                     [--vision-lr-mult 1.0] [--head-lr-mult 1.0] [--autocast bf16]
                                      [--vision-steps 0] [--perceive-steps 0]
 
 The RM (model/value.py's ScalarModel) starts from --model (a policy checkpoint, e.g. a run's
@@ -74,11 +74,14 @@ def main(argv=None) -> dict:
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--pool", default="mean", choices=["last", "mean", "sum"])
+    ap.add_argument("--head", default="linear", choices=["linear", "match"], help="model/value.py ScalarModel head")
     ap.add_argument("--pairs", type=int, default=2000)
     ap.add_argument("--heldout", type=int, default=200)
     ap.add_argument("--every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--vision-lr-mult", type=float, default=1.0)
+    ap.add_argument("--head-lr-mult", type=float, default=1.0, help="the RM's head at lr x this")
+    ap.add_argument("--freeze-backbone", action="store_true", help="train the RM's head(s) only")
     ap.add_argument("--autocast", choices=["bf16"], default=None)
     ap.add_argument("--vision-steps", type=int, default=0)
     ap.add_argument("--perceive-steps", type=int, default=0)
@@ -96,14 +99,15 @@ def main(argv=None) -> dict:
         p["image_root"] = str(data)
     policy, processor = load_vlm(model_dir)
     pretrain(policy, processor, args, work)
-    rm = ScalarModel.from_policy(policy, pool=args.pool).to(default_device())   # trains and is scored there
+    rm = ScalarModel.from_policy(policy, pool=args.pool, head=args.head).to(default_device())   # trains and is scored there
     del policy
     curve, start, done = [], time.time(), 0
     while done < args.steps:
         n = min(args.every, args.steps - done)
         summary = train_rm(rm, processor, train, RMSettings(
             steps=n, lr=args.lr, seed=done, warmup_steps=10 if done == 0 else 0,
-            vision_lr_mult=args.vision_lr_mult, autocast=args.autocast))
+            vision_lr_mult=args.vision_lr_mult, head_lr_mult=args.head_lr_mult, autocast=args.autocast,
+            freeze_backbone=args.freeze_backbone))
         done += n
         curve.append({"steps": done, "seconds": round(time.time() - start, 1),
                       "train_loss": round(summary["final_loss"], 4), **accuracy_by_mistake(rm, processor, heldout)})

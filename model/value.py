@@ -25,42 +25,99 @@ def text_hidden_size(config) -> int:
 
 
 POOLS = ("last", "mean", "sum")
+HEADS = ("linear", "match")
+
+
+class ImageMatch(nn.Module):
+    """Does each word find itself in the image? For every token, `heads` learned bilinear
+    similarities between its input embedding and each image token's (the vision adapter's output),
+    soft-maxed over the image tokens (logsumexp, less log of their number) and weighted by a learned
+    per-token gate. "green" or "circle" then scores by whether some image token matches it, as an
+    image-text matching head compares words with image regions; words that name nothing learn a gate
+    of zero. The gate starts at zero, so a fresh head adds nothing.
+
+    Inputs, not the last hidden states: a word's input embedding is its identity, and the adapter's
+    output is what the vision pre-training made linearly readable (docs/PERFORMANCE.md: from the
+    last hidden states the same head learnt nothing in 200 steps)."""
+
+    def __init__(self, hidden: int, heads: int = 8, dim: int = 32):
+        super().__init__()
+        self.heads, self.dim = heads, dim
+        self.q = nn.Linear(hidden, heads * dim, bias=False)
+        self.k = nn.Linear(hidden, heads * dim, bias=False)
+        self.gate = nn.Linear(hidden, heads)
+        nn.init.zeros_(self.gate.weight)
+        nn.init.zeros_(self.gate.bias)
+
+    def forward(self, embeds: torch.Tensor, image_mask: torch.Tensor) -> torch.Tensor:
+        """embeds [B, T, d] (the LLM's input embeddings), image_mask [B, T] (True on image tokens)
+        -> [B, T] value terms (0 in a sequence without image tokens)."""
+        b, t, _ = embeds.shape
+        q = self.q(embeds).view(b, t, self.heads, self.dim)
+        k = self.k(embeds).view(b, t, self.heads, self.dim)
+        sim = torch.einsum("bthd,bshd->bhts", q, k) / self.dim ** 0.5
+        sim = sim.masked_fill(~image_mask[:, None, None, :], float("-inf"))
+        n_image = image_mask.sum(1).clamp_min(1)
+        best = torch.logsumexp(sim, dim=-1) - n_image.log()[:, None, None]    # [B, heads, T]
+        best = torch.where(image_mask.any(1)[:, None, None], best, torch.zeros_like(best))
+        return (self.gate(embeds) * best.transpose(1, 2)).sum(-1)
 
 
 class ScalarModel(nn.Module):
     """backbone (Qwen2VLModel-like: returns last_hidden_state) -> Linear(hidden, 1).
 
-    `pool` turns the per-token values into a sequence's score: "last" (the value at the last
+    `head`: "linear" (the value is a linear function of each token's hidden state), or "match"
+    (plus an ImageMatch term: each token's learned match against the image tokens; for an RM
+    that has to check the words against the picture). `pool` turns the per-token values into a sequence's score: "last" (the value at the last
     token), "mean" or "sum" (over the response tokens: each token's value is a local verdict, so a
     wrong phrase lowers the score wherever it sits, without one position having to sum up all)."""
 
-    def __init__(self, backbone: nn.Module, hidden: int, config=None, pool: str = "last"):
+    def __init__(self, backbone: nn.Module, hidden: int, config=None, pool: str = "last", head: str = "linear"):
         super().__init__()
         if pool not in POOLS:
             raise ValueError(f"pool must be one of {', '.join(POOLS)}, got {pool!r}")
+        if head not in HEADS:
+            raise ValueError(f"head must be one of {', '.join(HEADS)}, got {head!r}")
         self.backbone = backbone
         self.pool = pool
+        self.head_kind = head
         self.head = nn.Linear(hidden, 1)
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
+        self.match = ImageMatch(hidden) if head == "match" else None
         self.config = config
+        self.image_ids = [i for i in (getattr(config, "image_token_id", None), getattr(config, "video_token_id", None))
+                          if i is not None]
+        if self.match is not None and not self.image_ids:
+            raise ValueError("head 'match' needs a config with image_token_id (a Qwen2-VL-style model)")
 
     @classmethod
-    def from_policy(cls, policy: nn.Module, pool: str = "last") -> "ScalarModel":
+    def from_policy(cls, policy: nn.Module, pool: str = "last", head: str = "linear") -> "ScalarModel":
         """A critic (or RM) initialised from the policy: a deep copy of its VL backbone, a zero head."""
         import copy
 
         backbone = copy.deepcopy(policy.model)
         for p in backbone.parameters():
             p.requires_grad_(True)
-        return cls(backbone, text_hidden_size(policy.config), policy.config, pool)
+        return cls(backbone, text_hidden_size(policy.config), policy.config, pool, head)
 
     def forward(self, input_ids, attention_mask=None, pixel_values=None, image_grid_thw=None,
                 mm_token_type_ids=None, **_) -> torch.Tensor:
         """Values [B, T], one per input position."""
         out = self.backbone(input_ids=input_ids, attention_mask=attention_mask, pixel_values=pixel_values,
-                            image_grid_thw=image_grid_thw, mm_token_type_ids=mm_token_type_ids, use_cache=False)
-        return self.head(out.last_hidden_state).squeeze(-1)
+                            image_grid_thw=image_grid_thw, mm_token_type_ids=mm_token_type_ids, use_cache=False,
+                            output_hidden_states=self.match is not None)
+        hidden = out.last_hidden_state
+        values = self.head(hidden).squeeze(-1)
+        if self.match is not None:
+            image_mask = torch.zeros_like(input_ids, dtype=torch.bool)
+            for i in self.image_ids:
+                image_mask |= input_ids == i
+            embeds = out.hidden_states[0]     # the LLM's inputs: word embeddings, the vision adapter's output
+            # RMS-normalised: image embeddings are ~100x the norm of word embeddings here
+            embeds = embeds * torch.rsqrt(embeds.float().pow(2).mean(-1, keepdim=True) + 1e-6).to(embeds.dtype)
+            values = values + self.match(embeds, image_mask).to(values.dtype)
+        return values
 
     def score(self, attention_mask: torch.Tensor, response_mask: torch.Tensor | None = None,
               **inputs) -> torch.Tensor:
@@ -85,7 +142,8 @@ class ScalarModel(nn.Module):
         tmp.mkdir(parents=True)
         state = {k: v.detach().contiguous() for k, v in (self.state_dict() if state is None else state).items()}
         save_file(state, str(tmp / WEIGHTS))
-        (tmp / META).write_text(json.dumps({"hidden": self.head.in_features, "pool": self.pool}))
+        (tmp / META).write_text(json.dumps({"hidden": self.head.in_features, "pool": self.pool,
+                                             "head": self.head_kind}))
         if source_dir is not None:
             for f in Path(source_dir).iterdir():
                 if f.is_file() and not f.name.endswith(".safetensors") and f.name != META:
@@ -112,6 +170,6 @@ class ScalarModel(nn.Module):
         else:
             full = klass._from_config(config, dtype=dtype)
         meta = json.loads((path / META).read_text())
-        model = cls(full.model, meta["hidden"], config, meta.get("pool", "last"))
+        model = cls(full.model, meta["hidden"], config, meta.get("pool", "last"), meta.get("head", "linear"))
         model.load_state_dict(load_file(str(path / WEIGHTS)))
         return model.to(dtype)

@@ -42,6 +42,8 @@ class RMSettings:
     log_every: int = 10
     autocast: str | None = None   # "bf16": model.load.mixed_precision around the forward passes
     vision_lr_mult: float = 1.0   # vision tower + adapter at lr x this (model.load.param_groups)
+    head_lr_mult: float = 1.0     # the scalar head (and a match head) at lr x this
+    freeze_backbone: bool = False # train the head(s) only: no backward pass through the VL backbone
 
 
 def rm_example(processor, sample: dict, response: str) -> Example:
@@ -112,13 +114,28 @@ def train_rm(model, processor, pairs: list[dict], settings: RMSettings,
         return _train(model, processor, pairs, settings, log)
 
 
+def rm_param_groups(model, s: RMSettings) -> list[dict]:
+    """model.load.param_groups, with the head's parameters (the linear head, and the ImageMatch head
+    if any) in a group of their own at lr x head_lr_mult when that is not 1."""
+    groups = param_groups(model, s.lr, s.vision_lr_mult)
+    if s.head_lr_mult == 1.0:
+        return groups
+    heads = [model.head] + ([model.match] if getattr(model, "match", None) is not None else [])
+    head = {id(p) for h in heads for p in h.parameters() if p.requires_grad}
+    rest = [{**g, "params": [p for p in g["params"] if id(p) not in head]} for g in groups]
+    return [g for g in rest if g["params"]] + [
+        {"params": [p for p in model.parameters() if id(p) in head], "lr": s.lr * s.head_lr_mult,
+         "lr_mult": s.head_lr_mult}]
+
+
 def _train(model, processor, pairs: list[dict], settings: RMSettings, log) -> dict:
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
+    if settings.freeze_backbone:
+        model.backbone.requires_grad_(False)
     share_repeated_images(model.backbone)   # a pair's two sides share their image
     training_attention(model.backbone, next(model.parameters()).device, settings.autocast)
-    opt = torch.optim.AdamW(param_groups(model, settings.lr, settings.vision_lr_mult),
-                            weight_decay=settings.weight_decay)
+    opt = torch.optim.AdamW(rm_param_groups(model, settings), weight_decay=settings.weight_decay)
     model.train()
     start, stream = time.time(), batches(pairs, min(settings.batch_size, len(pairs)), rng)
     losses: list[float] = []

@@ -214,6 +214,24 @@ def test_rm_stage_merges_eval_json_and_is_cached(tmp_path):
     assert len((out / "rm" / "log.jsonl").read_text().splitlines()) == 2   # one training run's rows
 
 
+def test_rm_stage_with_a_match_head_and_a_frozen_backbone(tmp_path):
+    """The stage's head / head_lr_mult / freeze_backbone reach the trainer: the saved RM has the
+    match head, trained, over the starting model's backbone unchanged."""
+    from model.load import load_vlm, resolve_model_path
+    from model.value import ScalarModel
+    from rl.stages import run_stages
+
+    recipe = Recipe.model_validate({"smoke": True, "model": {"path": "tiny:tiny"}, "tasks": {"names": ["chat"]},
+                                    "stages": [{"kind": "data"}, {"kind": "rm", "head": "match", "lr": 1e-3,
+                                                                   "head_lr_mult": 10, "freeze_backbone": True}]})
+    state = run_stages(recipe, tmp_path / "run")
+    rm = ScalarModel.load(state["rm_dir"])
+    assert rm.head_kind == "match" and rm.match.gate.weight.abs().sum() > 0
+    start, _ = load_vlm(resolve_model_path("tiny:tiny", seed=recipe.model.seed))
+    want = dict(start.model.named_parameters())
+    assert all(torch.equal(p, want[n]) for n, p in rm.backbone.named_parameters())
+
+
 def test_score_cli_uses_the_rm(trained, suite, tmp_path, capsys):
     from rewards.score import main
 
@@ -267,6 +285,22 @@ def test_vision_lr_mult_slows_only_the_rms_vision_side(tiny_model_dir, suite):
     (vis_full, llm_full), (vis_slow, llm_slow) = moved[1.0], moved[1e-6]
     assert max(vis_slow.values()) < 1e-3 * max(vis_full.values())   # AdamW: step ~ lr, so ~1e-6 x
     assert max(llm_slow.values()) > 0.1 * max(llm_full.values())
+
+
+def test_head_lr_mult_puts_the_heads_in_a_group_of_their_own(tiny_model_dir):
+    from model.load import load_vlm
+    from model.value import ScalarModel
+    from rewards.rm_train import rm_param_groups
+
+    policy, _ = load_vlm(tiny_model_dir)
+    rm = ScalarModel.from_policy(policy, pool="mean", head="match")
+    heads = {id(p) for p in list(rm.head.parameters()) + list(rm.match.parameters())}
+    assert len(rm_param_groups(rm, RMSettings(lr=1e-3))) == 1
+    groups = rm_param_groups(rm, RMSettings(lr=1e-3, vision_lr_mult=0.1, head_lr_mult=30))
+    assert [g["lr_mult"] for g in groups] == [1.0, 0.1, 30]
+    assert {id(p) for p in groups[-1]["params"]} == heads and abs(groups[-1]["lr"] - 0.03) < 1e-12
+    assert not heads & {id(p) for g in groups[:-1] for p in g["params"]}
+    assert sum(len(g["params"]) for g in groups) == len(list(rm.parameters()))
 
 
 def test_rm_trust_is_two_accuracy_minus_one_from_the_rm_stage_record(tmp_path):

@@ -57,3 +57,45 @@ def test_pooled_scores_sum_and_mean_the_response_values_and_survive_save(tiny_mo
         rm.score(**batch)
     with pytest.raises(ValueError, match="pool must be"):
         ScalarModel.from_policy(policy, pool="max")
+
+
+def test_image_match_by_hand():
+    """ImageMatch: per head, logsumexp over the image tokens of q(token) . k(image token) / sqrt(dim)
+    less log(number of image tokens), weighted by the token's gate; 0 in a sequence without image
+    tokens."""
+    from model.value import ImageMatch
+
+    m = ImageMatch(hidden=2, heads=1, dim=1)
+    with torch.no_grad():
+        m.q.weight.copy_(torch.tensor([[1.0, 0.0]]))        # q = x0
+        m.k.weight.copy_(torch.tensor([[0.0, 1.0]]))        # k = x1
+        m.gate.weight.copy_(torch.tensor([[0.0, 0.0]]))
+        m.gate.bias.fill_(2.0)                              # gate 2 everywhere
+    h = torch.tensor([[[0.0, 1.0], [0.0, 3.0], [2.0, 0.0]],      # two image tokens (k = 1, 3), one word (q = 2)
+                      [[1.0, 0.0], [2.0, 0.0], [0.0, 0.0]]])     # no image token
+    mask = torch.tensor([[True, True, False], [False, False, False]])
+    out = m(h, mask)
+    lse = lambda q: torch.logsumexp(torch.tensor([q * 1.0, q * 3.0]), 0) - torch.log(torch.tensor(2.0))   # noqa: E731
+    assert torch.allclose(out[0], 2 * torch.stack([lse(0.0), lse(0.0), lse(2.0)]))
+    assert torch.equal(out[1], torch.zeros(3))
+
+
+def test_match_head_starts_as_the_linear_head_learns_and_survives_save(tiny_model_dir, tmp_path):
+    policy, processor = load_vlm(tiny_model_dir)
+    batch = batch_for(processor, tmp_path)
+    response = batch.pop("labels") != -100
+    rm = ScalarModel.from_policy(policy, pool="mean", head="match")
+    assert torch.count_nonzero(rm(**batch)) == 0          # zero gate and head: nothing at the start
+    q0 = rm.match.q.weight.detach().clone()
+    opt = torch.optim.Adam(rm.parameters(), lr=1e-2)
+    for _ in range(3):
+        loss = ((rm.score(response_mask=response, **batch) - torch.tensor([1.0, -1.0])) ** 2).mean()
+        opt.zero_grad(); loss.backward(); opt.step()
+    assert rm.match.gate.weight.abs().sum() > 0 and not torch.equal(rm.match.q.weight, q0)   # once gated, q learns
+    with torch.no_grad():
+        got = rm.score(response_mask=response, **batch)
+    again = ScalarModel.load(rm.save(tmp_path / "m", source_dir=tiny_model_dir))
+    assert again.head_kind == "match"
+    assert torch.allclose(again.score(response_mask=response, **batch), got, atol=1e-5)
+    with pytest.raises(ValueError, match="head must be"):
+        ScalarModel.from_policy(policy, head="mlp")
