@@ -68,7 +68,9 @@ class ScalarModel(nn.Module):
 
     `head`: "linear" (the value is a linear function of each token's hidden state), or "match"
     (plus an ImageMatch term: each token's learned match against the image tokens; for an RM
-    that has to check the words against the picture). `pool` turns the per-token values into a sequence's score: "last" (the value at the last
+    that has to check the words against the picture).
+
+    `pool` turns the per-token values into a sequence's score: "last" (the value at the last
     token), "mean" or "sum" (over the response tokens: each token's value is a local verdict, so a
     wrong phrase lowers the score wherever it sits, without one position having to sum up all)."""
 
@@ -114,7 +116,7 @@ class ScalarModel(nn.Module):
             for i in self.image_ids:
                 image_mask |= input_ids == i
             embeds = out.hidden_states[0]     # the LLM's inputs: word embeddings, the vision adapter's output
-            # RMS-normalised: image embeddings are ~100x the norm of word embeddings here
+            # RMS-normalised: the image tokens' norm is tens of times the words' here
             embeds = embeds * torch.rsqrt(embeds.float().pow(2).mean(-1, keepdim=True) + 1e-6).to(embeds.dtype)
             values = values + self.match(embeds, image_mask).to(values.dtype)
         return values

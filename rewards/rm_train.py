@@ -43,7 +43,7 @@ class RMSettings:
     autocast: str | None = None   # "bf16": model.load.mixed_precision around the forward passes
     vision_lr_mult: float = 1.0   # vision tower + adapter at lr x this (model.load.param_groups)
     head_lr_mult: float = 1.0     # the scalar head (and a match head) at lr x this
-    freeze_backbone: bool = False # train the head(s) only: no backward pass through the VL backbone
+    freeze_backbone: bool = False  # train the head(s) only (the backbone stays frozen): no backward through it
 
 
 def rm_example(processor, sample: dict, response: str) -> Example:
