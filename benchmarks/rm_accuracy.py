@@ -1,8 +1,10 @@
 """The scalar reward model's held-out pairwise accuracy, overall and by mistake kind.
 
-    python benchmarks/rm_accuracy.py [--model DIR] [--data DIR] [--steps 200] [--lr 3e-4]
+    python benchmarks/rm_accuracy.py [--model DIR] [--data DIR] [--steps 200] [--lr 3e-4] [--batch-size 16]
                                      [--pool mean] [--head linear|match] [--pairs 2000] [--heldout 200] [--every 100]
                                      [--vision-lr-mult 1.0] [--head-lr-mult 1.0] [--autocast bf16]
+                                     [--freeze-backbone] [--schedule constant|cosine] [--off-task-rate 0]
+                                     [--match-window 1]
                                      [--vision-steps 0] [--perceive-steps 0]
 
 The RM (model/value.py's ScalarModel) starts from --model (a policy checkpoint, e.g. a run's
@@ -11,8 +13,10 @@ The RM (model/value.py's ScalarModel) starts from --model (a policy checkpoint, 
 (rewards/preferences.py), evaluated every --every steps on --heldout pairs of held-out items. --data
 is a suite folder (a run's `data/`; default: a fresh suite). --vision-steps / --perceive-steps first
 build the backbone the way the default recipe's `vision` and `perceive` stages do (sft/vision.py,
-then SFT on tasks/vqa.py questions at lr 3e-4, vision side at 0.1x). Trains on the GPU when torch
-sees one. Last line: one JSON object.
+then SFT on tasks/vqa.py questions at lr 3e-4, vision side at 0.1x). Each --every chunk is its own
+train_rm call (the schedule restarts; a frozen backbone's features are computed again): --every 0
+trains in one call and evaluates at the end. Trains on the GPU when torch sees one. Last line: one
+JSON object.
 """
 from __future__ import annotations
 
@@ -77,7 +81,11 @@ def main(argv=None) -> dict:
     ap.add_argument("--head", default="linear", choices=["linear", "match"], help="model/value.py ScalarModel head")
     ap.add_argument("--pairs", type=int, default=2000)
     ap.add_argument("--heldout", type=int, default=200)
-    ap.add_argument("--every", type=int, default=100)
+    ap.add_argument("--every", type=int, default=100, help="evaluate every N steps; 0: at the end only")
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--match-window", type=int, default=1, help="the match head's phrase length (ImageMatch window)")
+    ap.add_argument("--schedule", choices=["constant", "cosine"], default="constant")
+    ap.add_argument("--off-task-rate", type=float, default=0.0, help="rewards/preferences.py off_task_rate")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--vision-lr-mult", type=float, default=1.0)
     ap.add_argument("--head-lr-mult", type=float, default=1.0, help="the RM's head at lr x this")
@@ -93,23 +101,26 @@ def main(argv=None) -> dict:
     data = Path(args.data) if args.data else work / "data"
     if not args.data:
         generate_suite(data, tasks=["chat"], n_train=args.pairs, n_heldout=args.heldout)
-    train = preference_pairs(load_suite(data, "train"), args.pairs)
+    train = preference_pairs(load_suite(data, "train"), args.pairs, off_task_rate=args.off_task_rate)
     heldout = preference_pairs(load_suite(data, "heldout"), args.heldout)
     for p in train + heldout:
         p["image_root"] = str(data)
     policy, processor = load_vlm(model_dir)
     pretrain(policy, processor, args, work)
-    rm = ScalarModel.from_policy(policy, pool=args.pool, head=args.head).to(default_device())   # trains and is scored there
+    rm = ScalarModel.from_policy(policy, pool=args.pool, head=args.head,
+                                 match_window=args.match_window).to(default_device())   # trains and is scored there
     del policy
     curve, start, done = [], time.time(), 0
     while done < args.steps:
-        n = min(args.every, args.steps - done)
+        n = min(args.every or args.steps, args.steps - done)
         summary = train_rm(rm, processor, train, RMSettings(
-            steps=n, lr=args.lr, seed=done, warmup_steps=10 if done == 0 else 0,
+            steps=n, lr=args.lr, seed=done, warmup_steps=10 if done == 0 else 0, batch_size=args.batch_size,
+            schedule=args.schedule,
             vision_lr_mult=args.vision_lr_mult, head_lr_mult=args.head_lr_mult, autocast=args.autocast,
             freeze_backbone=args.freeze_backbone))
         done += n
         curve.append({"steps": done, "seconds": round(time.time() - start, 1),
+                      "feature_seconds": summary.get("feature_seconds"),
                       "train_loss": round(summary["final_loss"], 4), **accuracy_by_mistake(rm, processor, heldout)})
         print(json.dumps(curve[-1]), flush=True)
     out = {**curve[-1], "curve": curve, "config": {**vars(args), "model": model_dir, "data": str(data)}}

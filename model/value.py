@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
 
@@ -29,38 +30,51 @@ HEADS = ("linear", "match")
 
 
 class ImageMatch(nn.Module):
-    """Does each word find itself in the image? For every token, `heads` learned bilinear
-    similarities between its input embedding and each image token's (the vision adapter's output),
-    soft-maxed over the image tokens (logsumexp, less log of their number) and weighted by a learned
-    per-token gate. "green" or "circle" then scores by whether some image token matches it, as an
-    image-text matching head compares words with image regions; words that name nothing learn a gate
-    of zero. The gate starts at zero, so a fresh head adds nothing.
+    """Does each phrase find itself in the image? For every token, `heads` learned bilinear
+    similarities between its phrase (the input embeddings of it and the `window` - 1 tokens before
+    it) and each image token's input embedding (the vision adapter's output), soft-maxed over the
+    image tokens (logsumexp, less log of their number) and weighted by a learned per-token gate.
+    "green" or "circle" then scores by whether some image token matches it, and with a window of 3
+    "green circle" by whether some image token is both, as an image-text matching head compares
+    words with image regions; tokens that name nothing learn a gate of zero. The gate starts at
+    zero, so a fresh head adds nothing.
 
     Inputs, not the last hidden states: a word's input embedding is its identity, and the adapter's
     output is what the vision pre-training made linearly readable (docs/PERFORMANCE.md: from the
     last hidden states the same head learnt nothing in 200 steps)."""
 
-    def __init__(self, hidden: int, heads: int = 8, dim: int = 32):
+    def __init__(self, hidden: int, heads: int = 8, dim: int = 32, window: int = 1):
         super().__init__()
-        self.heads, self.dim = heads, dim
-        self.q = nn.Linear(hidden, heads * dim, bias=False)
+        if window < 1:
+            raise ValueError(f"match window must be >= 1, got {window}")
+        self.heads, self.dim, self.window = heads, dim, window
+        self.q = nn.Linear(hidden * window, heads * dim, bias=False)
         self.k = nn.Linear(hidden, heads * dim, bias=False)
-        self.gate = nn.Linear(hidden, heads)
+        self.gate = nn.Linear(hidden * window, heads)
         nn.init.zeros_(self.gate.weight)
         nn.init.zeros_(self.gate.bias)
+
+    def phrases(self, embeds: torch.Tensor) -> torch.Tensor:
+        """[B, T, d] -> [B, T, window * d]: each token's embedding, then the previous ones' (zeros
+        before the first token)."""
+        t = embeds.shape[1]
+        return torch.cat([F.pad(embeds, (0, 0, i, 0))[:, :t] for i in range(self.window)], dim=-1)
 
     def forward(self, embeds: torch.Tensor, image_mask: torch.Tensor) -> torch.Tensor:
         """embeds [B, T, d] (the LLM's input embeddings), image_mask [B, T] (True on image tokens)
         -> [B, T] value terms (0 in a sequence without image tokens)."""
         b, t, _ = embeds.shape
-        q = self.q(embeds).view(b, t, self.heads, self.dim)
-        k = self.k(embeds).view(b, t, self.heads, self.dim)
+        words = self.phrases(embeds)
+        q = self.q(words).view(b, t, self.heads, self.dim)
+        cols = image_mask.any(0)               # positions that hold an image token in some sequence
+        keys, mask = embeds[:, cols], image_mask[:, cols]
+        k = self.k(keys).view(b, keys.shape[1], self.heads, self.dim)
         sim = torch.einsum("bthd,bshd->bhts", q, k) / self.dim ** 0.5
-        sim = sim.masked_fill(~image_mask[:, None, None, :], float("-inf"))
+        sim = sim.masked_fill(~mask[:, None, None, :], float("-inf"))
         n_image = image_mask.sum(1).clamp_min(1)
         best = torch.logsumexp(sim, dim=-1) - n_image.log()[:, None, None]    # [B, heads, T]
         best = torch.where(image_mask.any(1)[:, None, None], best, torch.zeros_like(best))
-        return (self.gate(embeds) * best.transpose(1, 2)).sum(-1)
+        return (self.gate(words) * best.transpose(1, 2)).sum(-1)
 
 
 class ScalarModel(nn.Module):
@@ -74,7 +88,8 @@ class ScalarModel(nn.Module):
     token), "mean" or "sum" (over the response tokens: each token's value is a local verdict, so a
     wrong phrase lowers the score wherever it sits, without one position having to sum up all)."""
 
-    def __init__(self, backbone: nn.Module, hidden: int, config=None, pool: str = "last", head: str = "linear"):
+    def __init__(self, backbone: nn.Module, hidden: int, config=None, pool: str = "last", head: str = "linear",
+                 match_window: int = 1):
         super().__init__()
         if pool not in POOLS:
             raise ValueError(f"pool must be one of {', '.join(POOLS)}, got {pool!r}")
@@ -86,7 +101,7 @@ class ScalarModel(nn.Module):
         self.head = nn.Linear(hidden, 1)
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
-        self.match = ImageMatch(hidden) if head == "match" else None
+        self.match = ImageMatch(hidden, window=match_window) if head == "match" else None
         self.config = config
         self.image_ids = [i for i in (getattr(config, "image_token_id", None), getattr(config, "video_token_id", None))
                           if i is not None]
@@ -94,38 +109,58 @@ class ScalarModel(nn.Module):
             raise ValueError("head 'match' needs a config with image_token_id (a Qwen2-VL-style model)")
 
     @classmethod
-    def from_policy(cls, policy: nn.Module, pool: str = "last", head: str = "linear") -> "ScalarModel":
+    def from_policy(cls, policy: nn.Module, pool: str = "last", head: str = "linear",
+                    match_window: int = 1) -> "ScalarModel":
         """A critic (or RM) initialised from the policy: a deep copy of its VL backbone, a zero head."""
         import copy
 
         backbone = copy.deepcopy(policy.model)
         for p in backbone.parameters():
             p.requires_grad_(True)
-        return cls(backbone, text_hidden_size(policy.config), policy.config, pool, head)
+        return cls(backbone, text_hidden_size(policy.config), policy.config, pool, head, match_window)
 
     def forward(self, input_ids, attention_mask=None, pixel_values=None, image_grid_thw=None,
                 mm_token_type_ids=None, **_) -> torch.Tensor:
         """Values [B, T], one per input position."""
+        return self.head_values(self.features(input_ids, attention_mask, pixel_values, image_grid_thw,
+                                              mm_token_type_ids))
+
+    def features(self, input_ids, attention_mask=None, pixel_values=None, image_grid_thw=None,
+                 mm_token_type_ids=None) -> dict:
+        """What the heads read from the backbone: `hidden` [B, T, d] (the last hidden states) and, for
+        the match head, `embeds` [B, T, d] (the LLM's input embeddings: word embeddings and the vision
+        adapter's output, RMS-normalised) and `image_mask` [B, T]. With a frozen backbone these are
+        computed once per sequence (rewards/rm_train.py)."""
         out = self.backbone(input_ids=input_ids, attention_mask=attention_mask, pixel_values=pixel_values,
                             image_grid_thw=image_grid_thw, mm_token_type_ids=mm_token_type_ids, use_cache=False,
                             output_hidden_states=self.match is not None)
-        hidden = out.last_hidden_state
-        values = self.head(hidden).squeeze(-1)
+        feats = {"hidden": out.last_hidden_state}
         if self.match is not None:
             image_mask = torch.zeros_like(input_ids, dtype=torch.bool)
             for i in self.image_ids:
                 image_mask |= input_ids == i
-            embeds = out.hidden_states[0]     # the LLM's inputs: word embeddings, the vision adapter's output
+            embeds = out.hidden_states[0]
             # RMS-normalised: the image tokens' norm is tens of times the words' here
-            embeds = embeds * torch.rsqrt(embeds.float().pow(2).mean(-1, keepdim=True) + 1e-6).to(embeds.dtype)
-            values = values + self.match(embeds, image_mask).to(values.dtype)
+            feats["embeds"] = embeds * torch.rsqrt(embeds.float().pow(2).mean(-1, keepdim=True) + 1e-6).to(embeds.dtype)
+            feats["image_mask"] = image_mask
+        return feats
+
+    def head_values(self, feats: dict) -> torch.Tensor:
+        """Values [B, T] from `features`' output."""
+        values = self.head(feats["hidden"]).squeeze(-1)
+        if self.match is not None:
+            values = values + self.match(feats["embeds"], feats["image_mask"]).to(values.dtype)
         return values
 
     def score(self, attention_mask: torch.Tensor, response_mask: torch.Tensor | None = None,
               **inputs) -> torch.Tensor:
         """One scalar per sequence [B] (right padding), pooled as `self.pool` says; "mean"/"sum"
         pool over `response_mask` (1 on the response's tokens)."""
-        values = self(attention_mask=attention_mask, **inputs)
+        return self.pool_values(self(attention_mask=attention_mask, **inputs), attention_mask, response_mask)
+
+    def pool_values(self, values: torch.Tensor, attention_mask: torch.Tensor,
+                    response_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """[B, T] values -> [B] scores, as `self.pool` says."""
         if self.pool == "last":
             last = attention_mask.long().sum(dim=1) - 1
             return values[torch.arange(values.shape[0], device=values.device), last]
@@ -145,7 +180,8 @@ class ScalarModel(nn.Module):
         state = {k: v.detach().contiguous() for k, v in (self.state_dict() if state is None else state).items()}
         save_file(state, str(tmp / WEIGHTS))
         (tmp / META).write_text(json.dumps({"hidden": self.head.in_features, "pool": self.pool,
-                                             "head": self.head_kind}))
+                                             "head": self.head_kind,
+                                             "match_window": self.match.window if self.match is not None else 1}))
         if source_dir is not None:
             for f in Path(source_dir).iterdir():
                 if f.is_file() and not f.name.endswith(".safetensors") and f.name != META:
@@ -172,6 +208,7 @@ class ScalarModel(nn.Module):
         else:
             full = klass._from_config(config, dtype=dtype)
         meta = json.loads((path / META).read_text())
-        model = cls(full.model, meta["hidden"], config, meta.get("pool", "last"), meta.get("head", "linear"))
+        model = cls(full.model, meta["hidden"], config, meta.get("pool", "last"), meta.get("head", "linear"),
+                    meta.get("match_window", 1))
         model.load_state_dict(load_file(str(path / WEIGHTS)))
         return model.to(dtype)

@@ -3,7 +3,9 @@
     loss = -log sigmoid(r(prompt, chosen) - r(prompt, rejected))
 
 A small plain-torch loop: shuffled pairs, micro-batches with gradient accumulation, AdamW, linear
-warm-up then constant LR, gradient clipping, an optional wall-clock budget. TRL's RewardTrainer is
+warm-up then a constant or cosine LR, gradient clipping, an optional wall-clock budget. With the
+backbone frozen, the backbone's features of every pair are computed once and the heads train on
+them (a step then costs milliseconds, so the heads can train for many epochs). TRL's RewardTrainer is
 not used: it tokenises text-only (chosen/rejected strings through a tokenizer, no images, no
 `pixel_values`/`image_grid_thw`/`mm_token_type_ids` in its collator) and expects a
 `AutoModelForSequenceClassification`, which Qwen2-VL checkpoints do not provide; our VL inputs and
@@ -14,6 +16,7 @@ the policy saw) and the `chosen` / `rejected` solution texts (rewards/preference
 """
 from __future__ import annotations
 
+import math
 import random
 import time
 from dataclasses import dataclass
@@ -43,7 +46,8 @@ class RMSettings:
     autocast: str | None = None   # "bf16": model.load.mixed_precision around the forward passes
     vision_lr_mult: float = 1.0   # vision tower + adapter at lr x this (model.load.param_groups)
     head_lr_mult: float = 1.0     # the scalar head (and a match head) at lr x this
-    freeze_backbone: bool = False  # train the head(s) only (the backbone stays frozen): no backward through it
+    freeze_backbone: bool = False  # train the head(s) only, on backbone features computed once per pair
+    schedule: str = "constant"    # after warm-up: "constant", or "cosine" (down to 0 at `steps`)
 
 
 def rm_example(processor, sample: dict, response: str) -> Example:
@@ -52,18 +56,27 @@ def rm_example(processor, sample: dict, response: str) -> Example:
     return make_example(processor, sample, response)
 
 
-def score_batch(model, processor, samples: list[dict], responses: list[str]) -> torch.Tensor:
-    """RM scores [B] of (sample, response) pairs in one forward pass."""
+def rm_batch(processor, samples: list[dict], responses: list[str]) -> dict:
+    """The model inputs of (sample, response) sequences, right-padded, with `response_mask`."""
     batch = collate([rm_example(processor, s, r) for s, r in zip(samples, responses)],
                     processor.tokenizer.pad_token_id)
     batch["response_mask"] = batch.pop("labels") != IGNORE
-    return model.score(**to_device(batch, next(model.parameters()).device))
+    return batch
+
+
+def both_sides(processor, pairs: list[dict]) -> dict:
+    """One batch of every pair's chosen sequence, then every pair's rejected one."""
+    return rm_batch(processor, pairs + pairs, [p["chosen"] for p in pairs] + [p["rejected"] for p in pairs])
+
+
+def score_batch(model, processor, samples: list[dict], responses: list[str]) -> torch.Tensor:
+    """RM scores [B] of (sample, response) pairs in one forward pass."""
+    return model.score(**to_device(rm_batch(processor, samples, responses), next(model.parameters()).device))
 
 
 def pair_rewards(model, processor, pairs: list[dict]) -> tuple[torch.Tensor, torch.Tensor]:
     """(r_chosen [B], r_rejected [B]): both sides of the pairs in one forward pass."""
-    scores = score_batch(model, processor, pairs + pairs,
-                         [p["chosen"] for p in pairs] + [p["rejected"] for p in pairs])
+    scores = model.score(**to_device(both_sides(processor, pairs), next(model.parameters()).device))
     return scores[: len(pairs)], scores[len(pairs):]
 
 
@@ -72,7 +85,14 @@ def bradley_terry_loss(r_chosen: torch.Tensor, r_rejected: torch.Tensor) -> torc
 
 
 def lr_at(step: int, s: RMSettings) -> float:
-    return s.lr * min(1.0, (step + 1) / s.warmup_steps) if s.warmup_steps else s.lr
+    """Linear warm-up over `warmup_steps`, then constant, or a cosine from lr at the warm-up's end
+    to 0 at `steps`."""
+    if step < s.warmup_steps:
+        return s.lr * (step + 1) / s.warmup_steps
+    if s.schedule == "cosine":
+        done = (step - s.warmup_steps) / max(1, s.steps - s.warmup_steps)
+        return s.lr * 0.5 * (1 + math.cos(math.pi * done))
+    return s.lr
 
 
 def batches(pairs: list, size: int, rng: random.Random):
@@ -82,6 +102,62 @@ def batches(pairs: list, size: int, rng: random.Random):
         rng.shuffle(order)
         for i in range(0, len(order), size):
             yield [pairs[j] for j in order[i: i + size]]
+
+
+def side_features(model, processor, pairs: list[dict], settings: RMSettings) -> list[tuple[dict, dict]]:
+    """Per pair, (chosen, rejected) features of the frozen backbone (ScalarModel.features): each
+    side's tensors trimmed to its length, kept in bf16 (~80 KB a sequence for `tiny:small`)."""
+    device = next(model.parameters()).device
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(pairs), settings.micro_batch_size):
+            part = pairs[i: i + settings.micro_batch_size]
+            batch = to_device(both_sides(processor, part), device)
+            response_mask = batch.pop("response_mask")
+            with mixed_precision(settings.autocast, device):
+                feats = model.features(**batch)
+            rows = []
+            for j in range(2 * len(part)):
+                n = int(batch["attention_mask"][j].sum())
+                row = {k: v[j, :n].to(torch.bfloat16) if v.is_floating_point() else v[j, :n]
+                       for k, v in feats.items()}
+                rows.append({**row, "response_mask": response_mask[j, :n]})
+            out += list(zip(rows[: len(part)], rows[len(part):]))
+    return out
+
+
+def pad_features(rows: list[dict]) -> tuple[dict, torch.Tensor, torch.Tensor]:
+    """(features, attention_mask, response_mask), right-padded, floats as float32."""
+    width = max(len(r["response_mask"]) for r in rows)
+    feats = {}
+    for key in rows[0]:
+        first = rows[0][key]
+        padded = first.new_zeros((len(rows), width, *first.shape[1:]),
+                                 dtype=torch.float32 if first.is_floating_point() else first.dtype)
+        for i, r in enumerate(rows):
+            padded[i, : len(r[key])] = r[key]
+        feats[key] = padded
+    attention_mask = torch.zeros(len(rows), width, dtype=torch.long, device=first.device)
+    for i, r in enumerate(rows):
+        attention_mask[i, : len(r["response_mask"])] = 1
+    return feats, attention_mask, feats.pop("response_mask")
+
+
+def cached_step(model, rows: list[tuple[dict, dict]], opt, settings: RMSettings) -> dict:
+    """One optimiser step of the heads on cached features (`rows`: the batch's (chosen, rejected))."""
+    opt.zero_grad(set_to_none=True)
+    feats, attention_mask, response_mask = pad_features([c for c, _ in rows] + [r for _, r in rows])
+    scores = model.pool_values(model.head_values(feats), attention_mask, response_mask).float()
+    rc, rr = scores[: len(rows)], scores[len(rows):]
+    loss = bradley_terry_loss(rc, rr)
+    if not torch.isfinite(loss):
+        raise FloatingPointError(f"reward-model loss is {loss.item()}")
+    loss.backward()
+    params = [p for p in model.parameters() if p.requires_grad]
+    grad_norm = float(torch.nn.utils.clip_grad_norm_(params, settings.grad_clip))
+    opt.step()
+    correct = float(((rc > rr).float() + 0.5 * (rc == rr).float()).sum())
+    return {"loss": float(loss.detach()), "accuracy": correct / len(rows), "grad_norm": grad_norm}
 
 
 def train_step(model, processor, batch: list[dict], opt, settings: RMSettings) -> dict:
@@ -129,15 +205,20 @@ def rm_param_groups(model, s: RMSettings) -> list[dict]:
 
 
 def _train(model, processor, pairs: list[dict], settings: RMSettings, log) -> dict:
+    if settings.schedule not in ("constant", "cosine"):
+        raise ValueError(f"schedule must be 'constant' or 'cosine', got {settings.schedule!r}")
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
+    start = time.time()
     if settings.freeze_backbone:
         model.backbone.requires_grad_(False)
     share_repeated_images(model.backbone)   # a pair's two sides share their image
     training_attention(model.backbone, next(model.parameters()).device, settings.autocast)
+    cached = side_features(model, processor, pairs, settings) if settings.freeze_backbone else None
+    feature_seconds = time.time() - start
     opt = torch.optim.AdamW(rm_param_groups(model, settings), weight_decay=settings.weight_decay)
     model.train()
-    start, stream = time.time(), batches(pairs, min(settings.batch_size, len(pairs)), rng)
+    stream = batches(cached or pairs, min(settings.batch_size, len(pairs)), rng)
     losses: list[float] = []
     seen = 0
     for step in range(settings.steps):
@@ -145,7 +226,10 @@ def _train(model, processor, pairs: list[dict], settings: RMSettings, log) -> di
             break
         set_lr(opt, lr_at(step, settings))
         batch = next(stream)
-        row = train_step(model, processor, batch, opt, settings)
+        if cached is not None:
+            row = cached_step(model, batch, opt, settings)
+        else:
+            row = train_step(model, processor, batch, opt, settings)
         losses.append(row["loss"])
         seen += len(batch)
         if log and (step % settings.log_every == 0 or step == settings.steps - 1):
@@ -154,7 +238,8 @@ def _train(model, processor, pairs: list[dict], settings: RMSettings, log) -> di
     seconds = time.time() - start
     return {"steps": len(losses), "seconds": round(seconds, 2), "first_loss": losses[0] if losses else None,
             "final_loss": sum(losses[-10:]) / len(losses[-10:]) if losses else None,
-            "pairs": seen, "pairs_per_s": round(seen / max(seconds, 1e-9), 2)}
+            "pairs": seen, "pairs_per_s": round(seen / max(seconds, 1e-9), 2),
+            "feature_seconds": round(feature_seconds, 2) if cached is not None else None}
 
 
 @torch.no_grad()

@@ -300,8 +300,10 @@ class RMStage(Section):
     grad_clip: float = Field(1.0, gt=0)
     pool: Literal["last", "mean", "sum"] = "mean"  # score = the value at the last token, or the mean/sum of the response's token values
     head: Literal["linear", "match"] = "linear"    # "match": + each word's match against the image tokens (model/value.py ImageMatch)
+    match_window: int = Field(1, ge=1)           # the match head's phrases: a token and the window - 1 before it
     head_lr_mult: float = Field(1.0, gt=0)       # the head(s) at lr x this
-    freeze_backbone: bool = False                # train the head(s) only (no backward pass through the backbone)
+    freeze_backbone: bool = False                # train the head(s) only, on backbone features computed once
+    schedule: Literal["constant", "cosine"] = "constant"   # the LR after warm-up
     n_pairs: int = Field(2000, ge=1)             # train pairs (from the train split's chat items)
     n_heldout_pairs: int = Field(200, ge=1)      # held-out pairs (from the held-out split)
     off_task_rate: float = Field(0.0, ge=0, le=1)  # train pairs whose rejected answer is no description

@@ -25,7 +25,8 @@ from rl.stages import StageError, console, load_current_model, stage_runner
 
 SMOKE = {"steps": 2, "batch_size": 4, "micro_batch_size": 4, "warmup_steps": 1, "n_pairs": 8, "n_heldout_pairs": 4}
 TRAIN_FIELDS = ("steps", "batch_size", "micro_batch_size", "lr", "warmup_steps", "weight_decay",
-                "grad_clip", "max_seconds", "autocast", "vision_lr_mult", "head_lr_mult", "freeze_backbone")
+                "grad_clip", "max_seconds", "autocast", "vision_lr_mult", "head_lr_mult", "freeze_backbone",
+                "schedule")
 
 
 @stage_runner("rm")
@@ -93,7 +94,7 @@ def train_and_save(recipe, stage, ctx, train: list[dict], heldout: list[dict], r
 
     policy, processor = load_current_model(recipe, ctx)
     source = ctx.state.get("model_dir") or resolve_model_path(recipe.model.path, seed=recipe.model.seed)
-    rm = ScalarModel.from_policy(policy, pool=stage.pool, head=stage.head)
+    rm = ScalarModel.from_policy(policy, pool=stage.pool, head=stage.head, match_window=stage.match_window)
     del policy
     settings = RMSettings(**{k: getattr(stage, k) for k in TRAIN_FIELDS}, seed=recipe.seed)
     with (Path(ctx.stage_dir) / "log.jsonl").open("a") as log_file:

@@ -322,3 +322,42 @@ def test_rm_trust_is_two_accuracy_minus_one_from_the_rm_stage_record(tmp_path):
         Recipe(reward_model={"trust": 1.5})
     with pytest.raises(ValueError):
         Recipe(reward_model={"trust": "sometimes"})
+
+
+def test_lr_schedule_by_hand():
+    from rewards.rm_train import lr_at
+
+    const = RMSettings(lr=1.0, warmup_steps=4, steps=14)
+    assert [lr_at(i, const) for i in (0, 3, 4, 13)] == [0.25, 1.0, 1.0, 1.0]
+    cos = RMSettings(lr=1.0, warmup_steps=4, steps=14, schedule="cosine")
+    assert [lr_at(i, cos) for i in (0, 3)] == [0.25, 1.0]
+    assert lr_at(4, cos) == 1.0 and lr_at(9, cos) == pytest.approx(0.5) and lr_at(14, cos) == pytest.approx(0.0)
+
+
+def test_cached_features_score_like_the_full_forward_and_the_heads_learn_on_them(tiny_model_dir, suite):
+    """With a frozen backbone the heads train on features computed once per pair: those features,
+    padded, give the scores that the full forward gives (to bf16 storage), and training on them
+    moves the heads, not the backbone."""
+    from model.load import load_vlm
+    from model.value import ScalarModel
+    from rewards.rm_train import pad_features, pair_rewards, side_features
+
+    policy, processor = load_vlm(tiny_model_dir)
+    rm = ScalarModel.from_policy(policy, pool="mean", head="match")
+    with torch.no_grad():
+        torch.nn.init.normal_(rm.head.weight, std=0.1)
+        torch.nn.init.normal_(rm.match.gate.weight, std=0.1)
+    pairs = small_pairs(suite, "train", 8)
+    rows = side_features(rm, processor, pairs, RMSettings(micro_batch_size=3))
+    assert len(rows) == 8 and all(c["image_mask"].sum() > 0 for c, _ in rows)
+    feats, attention_mask, response_mask = pad_features([c for c, _ in rows] + [r for _, r in rows])
+    with torch.no_grad():
+        cached = rm.pool_values(rm.head_values(feats), attention_mask, response_mask)
+        rc, rr = pair_rewards(rm, processor, pairs)
+    assert torch.allclose(cached, torch.cat([rc, rr]), atol=0.02 * float(cached.abs().max()))
+    backbone = {n: p.detach().clone() for n, p in rm.backbone.named_parameters()}
+    summary = train_rm(rm, processor, pairs, RMSettings(steps=40, batch_size=8, lr=3e-3, warmup_steps=2,
+                                                         freeze_backbone=True, schedule="cosine"))
+    assert summary["feature_seconds"] is not None and summary["final_loss"] < summary["first_loss"] - 0.1
+    assert all(torch.equal(p, backbone[n]) for n, p in rm.backbone.named_parameters())
+    assert pairwise_accuracy(rm, processor, pairs, batch_size=4) >= 0.75

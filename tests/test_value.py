@@ -80,11 +80,30 @@ def test_image_match_by_hand():
     assert torch.equal(out[1], torch.zeros(3))
 
 
-def test_match_head_starts_as_the_linear_head_learns_and_survives_save(tiny_model_dir, tmp_path):
+def test_image_match_window_queries_with_the_tokens_before():
+    """window 2: the query of token t reads [x_t, x_(t-1)] (zeros before the first token)."""
+    from model.value import ImageMatch
+
+    m = ImageMatch(hidden=1, heads=1, dim=1, window=2)
+    with torch.no_grad():
+        m.q.weight.copy_(torch.tensor([[1.0, 10.0]]))       # q_t = x_t + 10 x_(t-1)
+        m.k.weight.fill_(1.0)                               # k = x
+        m.gate.weight.zero_()
+        m.gate.bias.fill_(1.0)
+    h = torch.tensor([[[1.0], [-1.0], [2.0], [3.0]]])        # two image tokens (k = 1, -1), two words
+    out = m(h, torch.tensor([[True, True, False, False]]))
+    lse = lambda q: torch.logsumexp(torch.tensor([q, -q]), 0) - torch.log(torch.tensor(2.0))   # noqa: E731
+    assert torch.allclose(out[0], torch.stack([lse(1.0), lse(9.0), lse(-8.0), lse(23.0)]))
+    with pytest.raises(ValueError, match="window"):
+        ImageMatch(hidden=1, window=0)
+
+
+@pytest.mark.parametrize("window", [1, 3])
+def test_match_head_starts_as_the_linear_head_learns_and_survives_save(tiny_model_dir, tmp_path, window):
     policy, processor = load_vlm(tiny_model_dir)
     batch = batch_for(processor, tmp_path)
     response = batch.pop("labels") != -100
-    rm = ScalarModel.from_policy(policy, pool="mean", head="match")
+    rm = ScalarModel.from_policy(policy, pool="mean", head="match", match_window=window)
     assert torch.count_nonzero(rm(**batch)) == 0          # zero gate and head: nothing at the start
     q0 = rm.match.q.weight.detach().clone()
     opt = torch.optim.Adam(rm.parameters(), lr=1e-2)
@@ -95,7 +114,7 @@ def test_match_head_starts_as_the_linear_head_learns_and_survives_save(tiny_mode
     with torch.no_grad():
         got = rm.score(response_mask=response, **batch)
     again = ScalarModel.load(rm.save(tmp_path / "m", source_dir=tiny_model_dir))
-    assert again.head_kind == "match"
+    assert again.head_kind == "match" and again.match.window == window
     assert torch.allclose(again.score(response_mask=response, **batch), got, atol=1e-5)
     with pytest.raises(ValueError, match="head must be"):
         ScalarModel.from_policy(policy, head="mlp")
