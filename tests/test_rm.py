@@ -215,18 +215,20 @@ def test_rm_stage_merges_eval_json_and_is_cached(tmp_path):
 
 
 def test_rm_stage_with_a_match_head_and_a_frozen_backbone(tmp_path):
-    """The stage's head / head_lr_mult / freeze_backbone reach the trainer: the saved RM has the
-    match head, trained, over the starting model's backbone unchanged."""
+    """The stage's head / match_window / head_lr_mult / freeze_backbone / schedule reach the trainer:
+    the saved RM has the match head with its window, trained, over the starting model's backbone
+    unchanged."""
     from model.load import load_vlm, resolve_model_path
     from model.value import ScalarModel
     from rl.stages import run_stages
 
     recipe = Recipe.model_validate({"smoke": True, "model": {"path": "tiny:tiny"}, "tasks": {"names": ["chat"]},
                                     "stages": [{"kind": "data"}, {"kind": "rm", "head": "match", "lr": 1e-3,
-                                                                   "head_lr_mult": 10, "freeze_backbone": True}]})
+                                                                   "head_lr_mult": 10, "freeze_backbone": True,
+                                                                   "match_window": 2, "schedule": "cosine"}]})
     state = run_stages(recipe, tmp_path / "run")
     rm = ScalarModel.load(state["rm_dir"])
-    assert rm.head_kind == "match" and rm.match.gate.weight.abs().sum() > 0
+    assert rm.head_kind == "match" and rm.match.window == 2 and rm.match.gate.weight.abs().sum() > 0
     start, _ = load_vlm(resolve_model_path("tiny:tiny", seed=recipe.model.seed))
     want = dict(start.model.named_parameters())
     assert all(torch.equal(p, want[n]) for n, p in rm.backbone.named_parameters())
