@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import types
 from pathlib import Path
 
@@ -187,6 +188,16 @@ def param_groups(model: nn.Module, lr: float, vision_lr_mult: float = 1.0) -> li
               {"params": [p for p in trainable if id(p) in vision], "lr": lr * vision_lr_mult,
                "lr_mult": vision_lr_mult}]
     return [g for g in groups if g["params"]]
+
+
+def warmup_cosine(step: int, lr: float, warmup_steps: int, steps: int, min_ratio: float = 0.0) -> float:
+    """Linear warm-up over `warmup_steps`, then a cosine from lr at the warm-up's end to
+    lr * min_ratio at `steps` (held there after)."""
+    if step < warmup_steps:
+        return lr * (step + 1) / warmup_steps
+    progress = (step - warmup_steps) / max(1, steps - warmup_steps)
+    cosine = 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+    return lr * (min_ratio + (1 - min_ratio) * cosine)
 
 
 def set_lr(opt: torch.optim.Optimizer, lr: float) -> None:

@@ -16,7 +16,6 @@ the policy saw) and the `chosen` / `rejected` solution texts (rewards/preference
 """
 from __future__ import annotations
 
-import math
 import random
 import time
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from model.load import mixed_precision, param_groups, set_lr, training_attention
+from model.load import mixed_precision, param_groups, set_lr, training_attention, warmup_cosine
 from model.shared_images import share_repeated_images
 from sft.data import IGNORE, Example, collate, make_example
 from sft.trainer import on_train_device, to_device
@@ -84,15 +83,25 @@ def bradley_terry_loss(r_chosen: torch.Tensor, r_rejected: torch.Tensor) -> torc
     return -F.logsigmoid(r_chosen - r_rejected).mean()
 
 
+def wins(r_chosen: torch.Tensor, r_rejected: torch.Tensor) -> float:
+    """Pairs the RM orders right; a tie counts half."""
+    return float(((r_chosen > r_rejected).float() + 0.5 * (r_chosen == r_rejected).float()).sum())
+
+
+def clip_and_step(model, opt, settings: RMSettings) -> float:
+    """Clip the trainable parameters' gradients to `grad_clip`, take the optimiser step; the norm."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    grad_norm = float(torch.nn.utils.clip_grad_norm_(params, settings.grad_clip))
+    opt.step()
+    return grad_norm
+
+
 def lr_at(step: int, s: RMSettings) -> float:
     """Linear warm-up over `warmup_steps`, then constant, or a cosine from lr at the warm-up's end
     to 0 at `steps`."""
-    if step < s.warmup_steps:
-        return s.lr * (step + 1) / s.warmup_steps
     if s.schedule == "cosine":
-        done = (step - s.warmup_steps) / max(1, s.steps - s.warmup_steps)
-        return s.lr * 0.5 * (1 + math.cos(math.pi * done))
-    return s.lr
+        return warmup_cosine(step, s.lr, s.warmup_steps, s.steps)
+    return s.lr * (step + 1) / s.warmup_steps if step < s.warmup_steps else s.lr
 
 
 def batches(pairs: list, size: int, rng: random.Random):
@@ -153,11 +162,8 @@ def cached_step(model, rows: list[tuple[dict, dict]], opt, settings: RMSettings)
     if not torch.isfinite(loss):
         raise FloatingPointError(f"reward-model loss is {loss.item()}")
     loss.backward()
-    params = [p for p in model.parameters() if p.requires_grad]
-    grad_norm = float(torch.nn.utils.clip_grad_norm_(params, settings.grad_clip))
-    opt.step()
-    correct = float(((rc > rr).float() + 0.5 * (rc == rr).float()).sum())
-    return {"loss": float(loss.detach()), "accuracy": correct / len(rows), "grad_norm": grad_norm}
+    grad_norm = clip_and_step(model, opt, settings)
+    return {"loss": float(loss.detach()), "accuracy": wins(rc, rr) / len(rows), "grad_norm": grad_norm}
 
 
 def train_step(model, processor, batch: list[dict], opt, settings: RMSettings) -> dict:
@@ -173,10 +179,8 @@ def train_step(model, processor, batch: list[dict], opt, settings: RMSettings) -
             raise FloatingPointError(f"reward-model loss is {loss.item()}")
         (loss * len(part) / len(batch)).backward()
         loss_sum += float(loss.detach()) * len(part)
-        correct += float(((rc > rr).float() + 0.5 * (rc == rr).float()).sum())
-    params = [p for p in model.parameters() if p.requires_grad]
-    grad_norm = float(torch.nn.utils.clip_grad_norm_(params, settings.grad_clip))
-    opt.step()
+        correct += wins(rc, rr)
+    grad_norm = clip_and_step(model, opt, settings)
     return {"loss": loss_sum / len(batch), "accuracy": correct / len(batch), "grad_norm": grad_norm}
 
 
@@ -246,8 +250,7 @@ def _train(model, processor, pairs: list[dict], settings: RMSettings, log) -> di
 def pairwise_accuracy(model, processor, pairs: list[dict], batch_size: int = 16) -> float:
     """Share of pairs where r(chosen) > r(rejected); a tie counts half."""
     model.eval()
-    wins = 0.0
+    right = 0.0
     for i in range(0, len(pairs), batch_size):
-        rc, rr = pair_rewards(model, processor, pairs[i: i + batch_size])
-        wins += float(((rc > rr).float() + 0.5 * (rc == rr).float()).sum())
-    return wins / len(pairs) if pairs else float("nan")
+        right += wins(*pair_rewards(model, processor, pairs[i: i + batch_size]))
+    return right / len(pairs) if pairs else float("nan")

@@ -7,7 +7,6 @@ decay, gradient clipping, an optional wall-clock budget. Trains on the GPU when 
 """
 from __future__ import annotations
 
-import math
 import random
 import time
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ from typing import Callable
 
 import torch
 
-from model.load import default_device, mixed_precision, param_groups, set_lr, training_attention
+from model.load import default_device, mixed_precision, param_groups, set_lr, training_attention, warmup_cosine
 from sft.data import collate, make_example
 
 
@@ -38,11 +37,7 @@ class SFTSettings:
 
 
 def lr_at(step: int, s: SFTSettings) -> float:
-    if step < s.warmup_steps:
-        return s.lr * (step + 1) / s.warmup_steps
-    progress = (step - s.warmup_steps) / max(1, s.steps - s.warmup_steps)
-    cosine = 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
-    return s.lr * (s.min_lr_ratio + (1 - s.min_lr_ratio) * cosine)
+    return warmup_cosine(step, s.lr, s.warmup_steps, s.steps, s.min_lr_ratio)
 
 
 def cost(pair) -> int:
