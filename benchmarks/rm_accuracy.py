@@ -4,7 +4,7 @@
                                      [--pool mean] [--head linear|match] [--pairs 2000] [--heldout 200] [--every 100]
                                      [--vision-lr-mult 1.0] [--head-lr-mult 1.0] [--autocast bf16]
                                      [--freeze-backbone] [--schedule constant|cosine] [--off-task-rate 0]
-                                     [--match-window 1]
+                                     [--match-window 1] [--vision-from RUN/vision/model]
                                      [--vision-steps 0] [--perceive-steps 0]
 
 The RM (model/value.py's ScalarModel) starts from --model (a policy checkpoint, e.g. a run's
@@ -13,7 +13,8 @@ The RM (model/value.py's ScalarModel) starts from --model (a policy checkpoint, 
 (rewards/preferences.py), evaluated every --every steps on --heldout pairs of held-out items. --data
 is a suite folder (a run's `data/`; default: a fresh suite). --vision-steps / --perceive-steps first
 build the backbone the way the default recipe's `vision` and `perceive` stages do (sft/vision.py,
-then SFT on tasks/vqa.py questions at lr 3e-4, vision side at 0.1x). Each --every chunk is its own
+then SFT on tasks/vqa.py questions at lr 3e-4, vision side at 0.1x). --vision-from takes the vision
+tower + adapter from another checkpoint (the rm stage's `vision: pretrained`). Each --every chunk is its own
 train_rm call (the schedule restarts; a frozen backbone's features are computed again): --every 0
 trains in one call and evaluates at the end. Trains on the GPU when torch sees one. Last line: one
 JSON object.
@@ -34,7 +35,7 @@ if str(ROOT) not in sys.path:
 import torch  # noqa: E402
 
 from benchmarks.scratch import scratch_dir  # noqa: E402
-from model.load import default_device, load_vlm  # noqa: E402
+from model.load import copy_vision, default_device, load_vlm  # noqa: E402
 from model.tiny import build_tiny  # noqa: E402
 from model.value import ScalarModel  # noqa: E402
 from rewards.preferences import preference_pairs  # noqa: E402
@@ -91,6 +92,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--head-lr-mult", type=float, default=1.0, help="the RM's head at lr x this")
     ap.add_argument("--freeze-backbone", action="store_true", help="train the RM's head(s) only")
     ap.add_argument("--autocast", choices=["bf16"], default=None)
+    ap.add_argument("--vision-from", help="a checkpoint whose vision tower + adapter the RM uses (the rm stage's "
+                    "`vision: pretrained`: RUN/vision/model)")
     ap.add_argument("--vision-steps", type=int, default=0)
     ap.add_argument("--perceive-steps", type=int, default=0)
     ap.add_argument("--word-align", type=float, default=0.0, help="vision pre-training: sft/vision.py word_align")
@@ -107,6 +110,8 @@ def main(argv=None) -> dict:
         p["image_root"] = str(data)
     policy, processor = load_vlm(model_dir)
     pretrain(policy, processor, args, work)
+    if args.vision_from:
+        copy_vision(policy, load_vlm(args.vision_from)[0])
     rm = ScalarModel.from_policy(policy, pool=args.pool, head=args.head,
                                  match_window=args.match_window).to(default_device())   # trains and is scored there
     del policy

@@ -162,6 +162,24 @@ def vision_tower_params(model: nn.Module) -> list[nn.Parameter]:
     return unique_params(p for p in tower.parameters() if id(p) not in in_adapter)
 
 
+def copy_vision(dst: nn.Module, src: nn.Module) -> int:
+    """Copy the vision tower + adapter weights of `src` into `dst` (the same architecture), leaving
+    the language model as it is; returns how many tensors were copied. The RM stage uses it to read
+    the image through the vision side as vision pre-training left it (docs/PERFORMANCE.md)."""
+    pairs = [(vision_tower_params(dst), vision_tower_params(src)), (adapter_params(dst), adapter_params(src))]
+    if not pairs[0][0] and not pairs[1][0]:
+        raise ValueError("copy_vision: the model has no vision tower")
+    n = 0
+    with torch.no_grad():
+        for to, frm in pairs:
+            if len(to) != len(frm) or any(a.shape != b.shape for a, b in zip(to, frm)):
+                raise ValueError("copy_vision: the two models' vision sides differ in shape")
+            for a, b in zip(to, frm):
+                a.copy_(b.to(a.dtype))
+                n += 1
+    return n
+
+
 def unique_params(params) -> list[nn.Parameter]:
     seen, out = set(), []
     for p in params:

@@ -303,6 +303,8 @@ class RMStage(Section):
     match_window: int = Field(1, ge=1)           # the match head's phrases: a token and the window - 1 before it
     head_lr_mult: float = Field(1.0, gt=0)       # the head(s) at lr x this
     freeze_backbone: bool = False                # train the head(s) only, on backbone features computed once
+    vision: Literal["current", "pretrained"] = "current"   # the RM's vision tower + adapter: the starting model's,
+                                                 # or as the `vision` stage left them (before the LLM stages moved them)
     schedule: Literal["constant", "cosine"] = "constant"   # the LR after warm-up
     n_pairs: int = Field(2000, ge=1)             # train pairs (from the train split's chat items)
     n_heldout_pairs: int = Field(200, ge=1)      # held-out pairs (from the held-out split)

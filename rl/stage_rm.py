@@ -2,7 +2,8 @@
 
 Pairs (rewards/preferences.py) are written to OUTPUT_DIR/<stage>/pairs_{train,heldout}.jsonl; the RM
 (model/value.py's ScalarModel, initialised from the current model: the SFT checkpoint when an `sft`
-stage ran before, else the recipe's model) is trained with the Bradley-Terry loss
+stage ran before, else the recipe's model; with `vision: pretrained` its vision tower + adapter are
+those the `vision` stage saved) is trained with the Bradley-Terry loss
 (rewards/rm_train.py) and saved to OUTPUT_DIR/<stage>/rm. Cached: an RM there trained with the same
 settings, data and starting model is reused. Its held-out pairwise accuracy is printed and merged into
 OUTPUT_DIR/eval.json as {"rm": {"pairwise_accuracy": x, ...}}, with "off_task_accuracy": how often it
@@ -38,10 +39,11 @@ def run_rm(recipe, stage, ctx) -> dict:
     data_dir = ctx.state["data_dir"]
     train, heldout = make_pairs(recipe, stage, data_dir, Path(ctx.stage_dir))
     rm_dir = Path(ctx.stage_dir) / "rm"
-    key = config_hash(recipe, stage, data_dir, ctx.state.get("model_dir"))
+    vision_dir = pretrained_vision_dir(stage, ctx)
+    key = config_hash(recipe, stage, data_dir, ctx.state.get("model_dir"), vision_dir)
     summary = cached_summary(rm_dir, key)
     if summary is None:
-        summary = train_and_save(recipe, stage, ctx, train, heldout, rm_dir)
+        summary = train_and_save(recipe, stage, ctx, train, heldout, rm_dir, vision_dir)
         (rm_dir / STAMP).write_text(json.dumps({"config_hash": key, "summary": summary}, indent=1))
     else:
         console.print(f"stage {stage.name}: reward model in {rm_dir} is up to date, not retrained")
@@ -53,6 +55,18 @@ def run_rm(recipe, stage, ctx) -> dict:
                   f"{summary.get('off_task_accuracy', float('nan')):.3f}")
     ctx.state["rm_dir"] = str(rm_dir)
     return summary
+
+
+def pretrained_vision_dir(stage, ctx) -> str | None:
+    """With `vision: pretrained`, the checkpoint the `vision` stage saved (its state's `vision_dir`)."""
+    if stage.vision == "current":
+        return None
+    path = ctx.state.get("vision_dir")
+    if not path or not Path(path).is_dir():
+        raise StageError(f"stage {stage.name}: `vision: pretrained` needs a `vision` stage before it "
+                         f"(no pre-trained vision checkpoint in this run{f': {path} is gone' if path else ''}); "
+                         "set `vision: current` to keep the starting model's vision side")
+    return path
 
 
 def make_pairs(recipe, stage, data_dir: str, out: Path) -> tuple[list[dict], list[dict]]:
@@ -69,12 +83,14 @@ def make_pairs(recipe, stage, data_dir: str, out: Path) -> tuple[list[dict], lis
     return train, heldout
 
 
-def config_hash(recipe, stage, data_dir: str, model_dir: str | None) -> str:
-    """What the trained RM depends on: stage settings, model, data manifest, starting checkpoint."""
+def config_hash(recipe, stage, data_dir: str, model_dir: str | None, vision_dir: str | None = None) -> str:
+    """What the trained RM depends on: stage settings, model, data manifest, starting checkpoint(s)."""
     manifest = Path(data_dir) / "manifest.json"
     parts = {"stage": stage.model_dump(exclude={"name"}), "model": recipe.model.model_dump(), "seed": recipe.seed,
              "data": manifest.read_text() if manifest.is_file() else str(data_dir), "start": model_dir,
              "start_mtime": _mtime(model_dir)}
+    if vision_dir:
+        parts.update(vision=vision_dir, vision_mtime=_mtime(vision_dir))
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -88,11 +104,17 @@ def cached_summary(rm_dir: Path, key: str) -> dict | None:
     return stamp["summary"] if stamp and stamp.get("config_hash") == key else None
 
 
-def train_and_save(recipe, stage, ctx, train: list[dict], heldout: list[dict], rm_dir: Path) -> dict:
-    from model.load import resolve_model_path
+def train_and_save(recipe, stage, ctx, train: list[dict], heldout: list[dict], rm_dir: Path,
+                   vision_dir: str | None = None) -> dict:
+    from model.load import copy_vision, load_vlm, resolve_model_path
     from model.value import ScalarModel
 
     policy, processor = load_current_model(recipe, ctx)
+    if vision_dir:
+        try:
+            copy_vision(policy, load_vlm(vision_dir)[0])
+        except ValueError as e:
+            raise StageError(f"stage {stage.name}: vision side from {vision_dir}: {e}") from e
     source = ctx.state.get("model_dir") or resolve_model_path(recipe.model.path, seed=recipe.model.seed)
     rm = ScalarModel.from_policy(policy, pool=stage.pool, head=stage.head, match_window=stage.match_window)
     del policy

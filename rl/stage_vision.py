@@ -31,4 +31,5 @@ def run_vision(recipe, stage, ctx) -> dict:
         except ValueError as e:
             raise StageError(f"stage {stage.name}: {e}") from e
     ctx.state["model_dir"] = str(save_model(model, processor, Path(ctx.stage_dir) / "model"))
+    ctx.state["vision_dir"] = ctx.state["model_dir"]   # the pre-trained vision side (the rm stage's `vision: pretrained`)
     return summary

@@ -234,6 +234,33 @@ def test_rm_stage_with_a_match_head_and_a_frozen_backbone(tmp_path):
     assert all(torch.equal(p, want[n]) for n, p in rm.backbone.named_parameters())
 
 
+def test_rm_stage_reads_the_image_through_the_pretrained_vision_side(tmp_path):
+    """`vision: pretrained`: the RM's vision tower + adapter are the `vision` stage's checkpoint's,
+    its language model the SFT checkpoint's (which moved the vision side after it)."""
+    from model.load import adapter_params, load_vlm, vision_tower_params
+    from model.value import ScalarModel
+    from rl.stages import StageError, run_stages
+
+    stages = [{"kind": "data"}, {"kind": "vision"}, {"kind": "sft", "vision_lr_mult": 1.0},
+              {"kind": "rm", "head": "match", "freeze_backbone": True, "vision": "pretrained"}]
+    recipe = Recipe.model_validate({"smoke": True, "model": {"path": "tiny:tiny"},
+                                    "tasks": {"names": ["chat"], "cold_start": {"n_per_task": 8}},
+                                    "eval": {"between_stages": False}, "stages": stages})
+    state = run_stages(recipe, tmp_path / "run")
+    rm = ScalarModel.load(state["rm_dir"])
+    vision_model, _ = load_vlm(state["vision_dir"])
+    sft_model, _ = load_vlm(tmp_path / "run" / "sft" / "model")
+    vision_ids = {id(p) for p in vision_tower_params(rm.backbone) + adapter_params(rm.backbone)}
+    pre, sft = dict(vision_model.model.named_parameters()), dict(sft_model.model.named_parameters())
+    assert not all(torch.equal(pre[n], sft[n]) for n, p in rm.backbone.named_parameters() if id(p) in vision_ids)
+    for n, p in rm.backbone.named_parameters():
+        assert torch.equal(p, pre[n] if id(p) in vision_ids else sft[n]), n
+    no_vision = Recipe.model_validate({"smoke": True, "model": {"path": "tiny:tiny"}, "tasks": {"names": ["chat"]},
+                                       "stages": [{"kind": "data"}, {"kind": "rm", "vision": "pretrained"}]})
+    with pytest.raises(StageError, match="needs a `vision` stage before it"):
+        run_stages(no_vision, tmp_path / "run2")
+
+
 def test_score_cli_uses_the_rm(trained, suite, tmp_path, capsys):
     from rewards.score import main
 

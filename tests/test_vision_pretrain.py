@@ -4,7 +4,7 @@ import random
 import pytest
 import torch
 
-from model.load import adapter_params, load_vlm, param_groups, vision_tower_params
+from model.load import adapter_params, copy_vision, load_vlm, param_groups, vision_tower_params
 from sft.vision import VisionSettings, cell_shares, label_map, pretrain_vision, targets
 from tasks import load_suite
 from tasks.shapes import COLOURS, SHAPES, render
@@ -73,6 +73,23 @@ def test_pretrain_vision_trains_only_the_vision_side(tiny_model_dir):
     assert moved and moved <= names
     assert out["heldout_after"]["loss"] < out["heldout_before"]["loss"]
     assert all(p.requires_grad for p in model.parameters())   # restored after training
+
+
+def test_copy_vision_copies_the_vision_side_only(tiny_model_dir):
+    dst, _ = load_vlm(tiny_model_dir)
+    src, _ = load_vlm(tiny_model_dir)
+    with torch.no_grad():
+        for p in src.parameters():
+            p.add_(1.0)                           # every weight of the source differs from dst's
+    before = {n: p.detach().clone() for n, p in dst.named_parameters()}
+    vision = {id(p) for p in vision_tower_params(dst) + adapter_params(dst)}
+    assert copy_vision(dst, src) == len(vision)
+    want = dict(src.named_parameters())
+    for n, p in dst.named_parameters():
+        assert torch.equal(p, want[n] if id(p) in vision else before[n]), n
+    text_only = torch.nn.Module()
+    with pytest.raises(ValueError, match="no vision tower"):
+        copy_vision(text_only, src)
 
 
 def test_param_groups_scale_the_vision_side(tiny_model_dir):
