@@ -236,3 +236,14 @@ def test_align_loss_by_hand():
     only_red = words[red].repeat(3, 1)                               # cosine 1/sqrt(2) with red + circle
     assert abs(align_loss(only_red, batch, words).item() - (1 - 2 ** -0.5)) < 1e-6
     assert align_loss(only_red, {"colour": colour[2:], "shape": shape[2:]}, words).item() == 0
+
+
+def test_vision_probe_bench_scores_each_checkpoint(tiny_model_dir):
+    """benchmarks/vision_probe.py: one row per model, accuracies of a probe that learnt something
+    (the colour of a cell is linearly readable from a random tower's tokens well above chance)."""
+    from benchmarks.vision_probe import main
+
+    rows = main([str(tiny_model_dir), "--train-images", "64", "--heldout-images", "32", "--steps", "200",
+                 "--threads", "1"])
+    assert len(rows) == 1 and rows[0]["tokens"] > 0
+    assert rows[0]["cell_colour_accuracy"] > 1 / 6 and 0 <= rows[0]["cell_shape_accuracy"] <= 1
