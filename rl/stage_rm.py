@@ -39,7 +39,7 @@ def run_rm(recipe, stage, ctx) -> dict:
     data_dir = ctx.state["data_dir"]
     train, heldout = make_pairs(recipe, stage, data_dir, Path(ctx.stage_dir))
     rm_dir = Path(ctx.stage_dir) / "rm"
-    vision_dir = pretrained_vision_dir(stage, ctx)
+    vision_dir = pretrained_vision_dir(recipe, stage, ctx)
     key = config_hash(recipe, stage, data_dir, ctx.state.get("model_dir"), vision_dir)
     summary = cached_summary(rm_dir, key)
     if summary is None:
@@ -57,11 +57,15 @@ def run_rm(recipe, stage, ctx) -> dict:
     return summary
 
 
-def pretrained_vision_dir(stage, ctx) -> str | None:
-    """With `vision: pretrained`, the checkpoint the `vision` stage saved (its state's `vision_dir`)."""
+def pretrained_vision_dir(recipe, stage, ctx) -> str | None:
+    """With `vision: pretrained`, the checkpoint the `vision` stage saved (its state's `vision_dir`;
+    in a run resumed from before that key, the recipe's vision stage's folder)."""
     if stage.vision == "current":
         return None
     path = ctx.state.get("vision_dir")
+    if not path:
+        saved = [Path(ctx.out) / s.name / "model" for s in recipe.stages if s.kind == "vision"]
+        path = next((str(p) for p in saved if p.is_dir()), None)
     if not path or not Path(path).is_dir():
         raise StageError(f"stage {stage.name}: `vision: pretrained` needs a `vision` stage before it "
                          f"(no pre-trained vision checkpoint in this run{f': {path} is gone' if path else ''}); "

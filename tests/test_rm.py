@@ -4,6 +4,7 @@ trainer (parameters move, beats chance), ScalarRM as a reward source routed besi
 import json
 import math
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import torch
@@ -255,6 +256,15 @@ def test_rm_stage_reads_the_image_through_the_pretrained_vision_side(tmp_path):
     assert not all(torch.equal(pre[n], sft[n]) for n, p in rm.backbone.named_parameters() if id(p) in vision_ids)
     for n, p in rm.backbone.named_parameters():
         assert torch.equal(p, pre[n] if id(p) in vision_ids else sft[n]), n
+    # a run resumed from before the vision stage recorded `vision_dir`: its folder is found, the RM reused
+    record = json.loads((tmp_path / "run" / "stages.json").read_text())
+    record["finished"] = [e for e in record["finished"] if e["kind"] != "rm"]
+    for e in record["finished"]:
+        e["state"].pop("vision_dir", None)
+    (tmp_path / "run" / "stages.json").write_text(json.dumps(record))
+    stamp = (Path(state["rm_dir"]) / "rm_stage.json").stat().st_mtime
+    assert run_stages(recipe, tmp_path / "run")["rm_dir"] == state["rm_dir"]
+    assert (Path(state["rm_dir"]) / "rm_stage.json").stat().st_mtime == stamp
     no_vision = Recipe.model_validate({"smoke": True, "model": {"path": "tiny:tiny"}, "tasks": {"names": ["chat"]},
                                        "stages": [{"kind": "data"}, {"kind": "rm", "vision": "pretrained"}]})
     with pytest.raises(StageError, match="needs a `vision` stage before it"):
