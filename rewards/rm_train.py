@@ -16,6 +16,7 @@ the policy saw) and the `chosen` / `rejected` solution texts (rewards/preference
 """
 from __future__ import annotations
 
+import json
 import random
 import time
 from dataclasses import dataclass
@@ -115,24 +116,48 @@ def batches(pairs: list, size: int, rng: random.Random):
 
 def side_features(model, processor, pairs: list[dict], settings: RMSettings) -> list[tuple[dict, dict]]:
     """Per pair, (chosen, rejected) features of the frozen backbone (ScalarModel.features): each
-    side's tensors trimmed to its length, kept in bf16 (~80 KB a sequence for `tiny:small`)."""
+    side's tensors trimmed to its length, kept in bf16 (~80 KB a sequence for `tiny:small`). Each
+    distinct sequence is computed once (an item's pairs often share their chosen description), in
+    image order, so that a micro-batch holds an item's sequences and its vision tower runs once per
+    image (model/shared_images.py)."""
     device = next(model.parameters()).device
-    out = []
+    index, seqs = sequence_index(pairs)
+    order = sorted(range(len(seqs)), key=lambda i: (json.dumps(seqs[i][0].get("images"), default=str), i))
+    rows: list[dict | None] = [None] * len(seqs)
+    step = 2 * settings.micro_batch_size
     with torch.no_grad():
-        for i in range(0, len(pairs), settings.micro_batch_size):
-            part = pairs[i: i + settings.micro_batch_size]
-            batch = to_device(both_sides(processor, part), device)
+        for i in range(0, len(order), step):
+            part = order[i: i + step]
+            batch = to_device(rm_batch(processor, [seqs[j][0] for j in part], [seqs[j][1] for j in part]), device)
             response_mask = batch.pop("response_mask")
             with mixed_precision(settings.autocast, device):
                 feats = model.features(**batch)
-            rows = []
-            for j in range(2 * len(part)):
-                n = int(batch["attention_mask"][j].sum())
-                row = {k: v[j, :n].to(torch.bfloat16) if v.is_floating_point() else v[j, :n]
-                       for k, v in feats.items()}
-                rows.append({**row, "response_mask": response_mask[j, :n]})
-            out += list(zip(rows[: len(part)], rows[len(part):]))
-    return out
+            for row, j in enumerate(part):
+                n = int(batch["attention_mask"][row].sum())
+                rows[j] = {**{k: v[row, :n].to(torch.bfloat16) if v.is_floating_point() else v[row, :n]
+                              for k, v in feats.items()}, "response_mask": response_mask[row, :n]}
+    return [(rows[c], rows[r]) for c, r in index]
+
+
+def sequence_index(pairs: list[dict]) -> tuple[list[tuple[int, int]], list[tuple[dict, str]]]:
+    """(per pair, the indices of its chosen and rejected sequences; the distinct (sample, response)
+    sequences). Two sides are the same sequence when the sample's fields (all but its id, chosen,
+    rejected and meta) and the response are equal."""
+    seen: dict[tuple[str, str], int] = {}
+    seqs: list[tuple[dict, str]] = []
+    index = []
+    for p in pairs:
+        sample = json.dumps({k: v for k, v in p.items() if k not in ("id", "chosen", "rejected", "meta")},
+                            sort_keys=True, default=str)
+        sides = []
+        for response in (p["chosen"], p["rejected"]):
+            key = (sample, response)
+            if key not in seen:
+                seen[key] = len(seqs)
+                seqs.append((p, response))
+            sides.append(seen[key])
+        index.append((sides[0], sides[1]))
+    return index, seqs
 
 
 def pad_features(rows: list[dict]) -> tuple[dict, torch.Tensor, torch.Tensor]:

@@ -363,6 +363,19 @@ def test_rm_trust_is_two_accuracy_minus_one_from_the_rm_stage_record(tmp_path):
         Recipe(reward_model={"trust": "sometimes"})
 
 
+def test_sequence_index_by_hand():
+    from rewards.rm_train import sequence_index
+
+    a = {"id": "x#0", "prompt": "Describe.", "images": ["a.png"], "chosen": "good", "rejected": "bad", "meta": {}}
+    pairs = [a, {**a, "id": "x#1", "rejected": "worse", "meta": {"style": 1}},     # same chosen sequence
+             {**a, "id": "y#0", "images": ["b.png"]},                                # another image
+             {**a, "id": "x#2", "chosen": "bad", "rejected": "good"}]                 # both sides seen
+    index, seqs = sequence_index(pairs)
+    assert index == [(0, 1), (0, 2), (3, 4), (1, 0)]
+    assert [(p["images"][0], r) for p, r in seqs] == [("a.png", "good"), ("a.png", "bad"), ("a.png", "worse"),
+                                                      ("b.png", "good"), ("b.png", "bad")]
+
+
 def test_lr_schedule_by_hand():
     from rewards.rm_train import lr_at
 
@@ -387,8 +400,10 @@ def test_cached_features_score_like_the_full_forward_and_the_heads_learn_on_them
         torch.nn.init.normal_(rm.head.weight, std=0.1)
         torch.nn.init.normal_(rm.match.gate.weight, std=0.1)
     pairs = small_pairs(suite, "train", 8)
+    pairs.append({**pairs[0], "id": "again", "rejected": pairs[0]["rejected"] + " And a dot."})   # same chosen
     rows = side_features(rm, processor, pairs, RMSettings(micro_batch_size=3))
-    assert len(rows) == 8 and all(c["image_mask"].sum() > 0 for c, _ in rows)
+    assert len(rows) == 9 and all(c["image_mask"].sum() > 0 for c, _ in rows)
+    assert rows[8][0] is rows[0][0] and rows[8][1] is not rows[0][1]   # the shared side computed once
     feats, attention_mask, response_mask = pad_features([c for c, _ in rows] + [r for _, r in rows])
     with torch.no_grad():
         cached = rm.pool_values(rm.head_values(feats), attention_mask, response_mask)
