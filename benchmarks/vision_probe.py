@@ -25,8 +25,7 @@ if str(ROOT) not in sys.path:
 import torch  # noqa: E402
 
 from model.load import load_vlm  # noqa: E402
-from sft.vision import Batches, VisionSettings, image_features, soft_ce  # noqa: E402
-from sft.vision import FOREGROUND_WEIGHT  # noqa: E402
+from sft.vision import Batches, VisionSettings, cell_accuracy, head_loss, image_features  # noqa: E402
 
 
 @torch.no_grad()
@@ -41,26 +40,18 @@ def token_features(model, make: Batches, seed: int, n: int, chunk: int = 64) -> 
 
 def probe(train: tuple, held: tuple, steps: int, lr: float, batch: int = 512) -> dict:
     feats, colour, shape = train
-    nc = colour.shape[1]
     torch.manual_seed(0)
-    head = torch.nn.Linear(feats.shape[1], nc + shape.shape[1])
+    head = torch.nn.Linear(feats.shape[1], colour.shape[1] + shape.shape[1])
     opt = torch.optim.AdamW(head.parameters(), lr=lr)
     for _ in range(steps):
         idx = torch.randint(0, len(feats), (batch,))
-        logits = head(feats[idx])
-        weight = 1 + (FOREGROUND_WEIGHT - 1) * (1 - colour[idx, 0])
-        loss = ((soft_ce(logits[:, :nc], colour[idx]) + soft_ce(logits[:, nc:], shape[idx])) * weight).mean()
+        loss = head_loss(head(feats[idx]), colour[idx], shape[idx])
         opt.zero_grad()
         loss.backward()
         opt.step()
+    f, c, s = held
     with torch.no_grad():
-        f, c, s = held
-        logits = head(f)
-        fg = c[:, 0] < 0.85
-        colour_ok = logits[:, 1:nc].argmax(-1) == c[:, 1:].argmax(-1)
-        shape_ok = logits[:, nc + 1:].argmax(-1) == s[:, 1:].argmax(-1)
-    return {"cell_colour_accuracy": round(float(colour_ok[fg].float().mean()), 3),
-            "cell_shape_accuracy": round(float(shape_ok[fg].float().mean()), 3), "tokens": int(fg.sum())}
+        return {**cell_accuracy(head(f), c, s), "tokens": int((c[:, 0] < 0.85).sum())}
 
 
 def main(argv=None) -> list[dict]:

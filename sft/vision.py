@@ -156,28 +156,37 @@ def align_loss(feats: torch.Tensor, batch: dict, words: torch.Tensor) -> torch.T
     return (1 - F.cosine_similarity(feats[covered], target[covered], dim=-1)).mean()
 
 
+def head_loss(logits: torch.Tensor, colour: torch.Tensor, shape: torch.Tensor) -> torch.Tensor:
+    """Soft cross-entropy of a token head's colour and shape-kind logits against the cells' shares,
+    foreground cells weighted x FOREGROUND_WEIGHT."""
+    n_colour = colour.shape[1]
+    weight = 1 + (FOREGROUND_WEIGHT - 1) * (1 - colour[:, 0])
+    return ((soft_ce(logits[:, :n_colour], colour) + soft_ce(logits[:, n_colour:], shape)) * weight).mean()
+
+
+def cell_accuracy(logits: torch.Tensor, colour: torch.Tensor, shape: torch.Tensor) -> dict:
+    """Colour and shape-kind accuracy of the head's argmax on cells at least 15% covered by a shape."""
+    n_colour = colour.shape[1]
+    fg = colour[:, 0] < 0.85
+    colour_ok = logits[:, 1:n_colour].argmax(-1) == colour[:, 1:].argmax(-1)
+    shape_ok = logits[:, n_colour + 1:].argmax(-1) == shape[:, 1:].argmax(-1)
+    return {"cell_colour_accuracy": round(float(colour_ok[fg].float().mean()), 3) if fg.any() else None,
+            "cell_shape_accuracy": round(float(shape_ok[fg].float().mean()), 3) if fg.any() else None}
+
+
 def loss_and_stats(model, head, batch: dict, words: torch.Tensor | None = None,
                    word_align: float = 0.0) -> tuple[torch.Tensor, dict]:
     feats = image_features(model, batch["pixel_values"], batch["image_grid_thw"]).float()
-    n_colour = batch["colour"].shape[1]
     if feats.shape[0] != batch["colour"].shape[0]:
         raise ValueError(f"the model gives {feats.shape[0]} image tokens for {batch['colour'].shape[0]} "
                          f"{CELL}-pixel cells: vision pre-training needs a Qwen2-VL-style 2x2-merged tower")
     logits = head(feats)
-    lc, ls = logits[:, :n_colour], logits[:, n_colour:]
-    foreground = 1 - batch["colour"][:, 0]
-    weight = 1 + (FOREGROUND_WEIGHT - 1) * foreground
-    loss = ((soft_ce(lc, batch["colour"]) + soft_ce(ls, batch["shape"])) * weight).mean()
+    loss = head_loss(logits, batch["colour"], batch["shape"])
     align = align_loss(feats, batch, words) if words is not None else None
     if align is not None and word_align:
         loss = loss + word_align * align
     with torch.no_grad():
-        fg = batch["colour"][:, 0] < 0.85          # cells at least 15% covered by a shape
-        colour_ok = lc[:, 1:].argmax(-1) == batch["colour"][:, 1:].argmax(-1)
-        shape_ok = ls[:, 1:].argmax(-1) == batch["shape"][:, 1:].argmax(-1)
-        stats = {"loss": round(float(loss), 4),
-                 "cell_colour_accuracy": round(float(colour_ok[fg].float().mean()), 3) if fg.any() else None,
-                 "cell_shape_accuracy": round(float(shape_ok[fg].float().mean()), 3) if fg.any() else None,
+        stats = {"loss": round(float(loss), 4), **cell_accuracy(logits, batch["colour"], batch["shape"]),
                  "embed_norm": round(float(feats.norm(dim=-1).mean()), 3)}
         if align is not None:
             stats["word_cosine"] = round(1 - float(align), 3)
