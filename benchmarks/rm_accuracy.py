@@ -4,7 +4,7 @@
                                      [--pool mean] [--head linear|match] [--pairs 2000] [--heldout 200] [--every 100]
                                      [--vision-lr-mult 1.0] [--head-lr-mult 1.0] [--autocast bf16]
                                      [--freeze-backbone] [--schedule constant|cosine] [--off-task-rate 0]
-                                     [--match-window 1] [--vision-from RUN/vision/model]
+                                     [--match-window 1] [--tally K] [--vision-from RUN/vision/model]
                                      [--vision-steps 0] [--perceive-steps 0]
 
 The RM (model/value.py's ScalarModel) starts from --model (a policy checkpoint, e.g. a run's
@@ -84,6 +84,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--heldout", type=int, default=200)
     ap.add_argument("--every", type=int, default=100, help="evaluate every N steps; 0: at the end only")
     ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--tally", type=int, default=0, help="learned tallies over the response (model/value.py Tally)")
     ap.add_argument("--match-window", type=int, default=1, help="the match head's phrase length (ImageMatch window)")
     ap.add_argument("--schedule", choices=["constant", "cosine"], default="constant")
     ap.add_argument("--off-task-rate", type=float, default=0.0, help="rewards/preferences.py off_task_rate")
@@ -113,7 +114,7 @@ def main(argv=None) -> dict:
     if args.vision_from:
         copy_vision(policy, load_vlm(args.vision_from)[0])
     rm = ScalarModel.from_policy(policy, pool=args.pool, head=args.head,
-                                 match_window=args.match_window).to(default_device())   # trains and is scored there
+                                 match_window=args.match_window, tally=args.tally).to(default_device())   # trains and is scored there
     del policy
     curve, start, done = [], time.time(), 0
     while done < args.steps:

@@ -77,6 +77,30 @@ class ImageMatch(nn.Module):
         return (self.gate(words) * best.transpose(1, 2)).sum(-1)
 
 
+class Tally(nn.Module):
+    """Do the response's numbers add up? `k` learned tallies, each the sum over the response's
+    tokens of a linear function of their input embeddings; the score loses each tally's square. A
+    tally that counts +1 for every shape a description lists ("a"/"an") and minus the count it
+    states is 0 for "2 shapes: a red circle and a blue star" and not for "3 shapes: a red circle
+    and a blue star": whether a stated count is right depends on the rest of the text, which a
+    mean of per-token values cannot compare (docs/PERFORMANCE.md: wrong counts 0.85 -> 1.0 on
+    held-out pairs). Weights start at N(0, 0.01), so a fresh head adds next to nothing."""
+
+    def __init__(self, hidden: int, k: int = 4, init_std: float = 0.01):
+        super().__init__()
+        if k < 1:
+            raise ValueError(f"tally needs k >= 1 tallies, got {k}")
+        self.proj = nn.Linear(hidden, k)
+        nn.init.normal_(self.proj.weight, std=init_std)
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, embeds: torch.Tensor, response_mask: torch.Tensor) -> torch.Tensor:
+        """embeds [B, T, d], response_mask [B, T] -> [B] (minus the sum of the squared tallies)."""
+        m = response_mask.to(embeds.dtype)[..., None]
+        tallies = (self.proj(embeds) * m).sum(1)                                # [B, k]
+        return -tallies.float().pow(2).sum(-1)
+
+
 class ScalarModel(nn.Module):
     """backbone (Qwen2VLModel-like: returns last_hidden_state) -> Linear(hidden, 1).
 
@@ -86,10 +110,11 @@ class ScalarModel(nn.Module):
 
     `pool` turns the per-token values into a sequence's score: "last" (the value at the last
     token), "mean" or "sum" (over the response tokens: each token's value is a local verdict, so a
-    wrong phrase lowers the score wherever it sits, without one position having to sum up all)."""
+    wrong phrase lowers the score wherever it sits, without one position having to sum up all).
+    `tally` > 0 adds that many Tally terms to a sequence's score (over the response's tokens)."""
 
     def __init__(self, backbone: nn.Module, hidden: int, config=None, pool: str = "last", head: str = "linear",
-                 match_window: int = 1):
+                 match_window: int = 1, tally: int = 0):
         super().__init__()
         if pool not in POOLS:
             raise ValueError(f"pool must be one of {', '.join(POOLS)}, got {pool!r}")
@@ -102,6 +127,9 @@ class ScalarModel(nn.Module):
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
         self.match = ImageMatch(hidden, window=match_window) if head == "match" else None
+        if tally < 0:
+            raise ValueError(f"tally must be >= 0, got {tally}")
+        self.tally = Tally(hidden, tally) if tally else None
         self.config = config
         self.image_ids = [i for i in (getattr(config, "image_token_id", None), getattr(config, "video_token_id", None))
                           if i is not None]
@@ -110,14 +138,14 @@ class ScalarModel(nn.Module):
 
     @classmethod
     def from_policy(cls, policy: nn.Module, pool: str = "last", head: str = "linear",
-                    match_window: int = 1) -> "ScalarModel":
+                    match_window: int = 1, tally: int = 0) -> "ScalarModel":
         """A critic (or RM) initialised from the policy: a deep copy of its VL backbone, a zero head."""
         import copy
 
         backbone = copy.deepcopy(policy.model)
         for p in backbone.parameters():
             p.requires_grad_(True)
-        return cls(backbone, text_hidden_size(policy.config), policy.config, pool, head, match_window)
+        return cls(backbone, text_hidden_size(policy.config), policy.config, pool, head, match_window, tally)
 
     def forward(self, input_ids, attention_mask=None, pixel_values=None, image_grid_thw=None,
                 mm_token_type_ids=None, **_) -> torch.Tensor:
@@ -126,16 +154,17 @@ class ScalarModel(nn.Module):
                                               mm_token_type_ids))
 
     def features(self, input_ids, attention_mask=None, pixel_values=None, image_grid_thw=None,
-                 mm_token_type_ids=None) -> dict:
+                 mm_token_type_ids=None, **_) -> dict:
         """What the heads read from the backbone: `hidden` [B, T, d] (the last hidden states) and, for
-        the match head, `embeds` [B, T, d] (the LLM's input embeddings: word embeddings and the vision
-        adapter's output, RMS-normalised) and `image_mask` [B, T]. With a frozen backbone these are
-        computed once per sequence (rewards/rm_train.py)."""
+        the match head and the tallies, `embeds` [B, T, d] (the LLM's input embeddings: word embeddings
+        and the vision adapter's output, RMS-normalised) and `image_mask` [B, T]. With a frozen
+        backbone these are computed once per sequence (rewards/rm_train.py)."""
+        embeds_needed = self.match is not None or self.tally is not None
         out = self.backbone(input_ids=input_ids, attention_mask=attention_mask, pixel_values=pixel_values,
                             image_grid_thw=image_grid_thw, mm_token_type_ids=mm_token_type_ids, use_cache=False,
-                            output_hidden_states=self.match is not None)
+                            output_hidden_states=embeds_needed)
         feats = {"hidden": out.last_hidden_state}
-        if self.match is not None:
+        if embeds_needed:
             image_mask = torch.zeros_like(input_ids, dtype=torch.bool)
             for i in self.image_ids:
                 image_mask |= input_ids == i
@@ -156,7 +185,18 @@ class ScalarModel(nn.Module):
               **inputs) -> torch.Tensor:
         """One scalar per sequence [B] (right padding), pooled as `self.pool` says; "mean"/"sum"
         pool over `response_mask` (1 on the response's tokens)."""
-        return self.pool_values(self(attention_mask=attention_mask, **inputs), attention_mask, response_mask)
+        return self.sequence_scores(self.features(attention_mask=attention_mask, **inputs), attention_mask,
+                                    response_mask)
+
+    def sequence_scores(self, feats: dict, attention_mask: torch.Tensor,
+                        response_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """[B] scores from `features`' output: the pooled head values, plus the tallies if any."""
+        scores = self.pool_values(self.head_values(feats), attention_mask, response_mask)
+        if self.tally is not None:
+            if response_mask is None:
+                raise ValueError("tally needs a response_mask")
+            scores = scores + self.tally(feats["embeds"], response_mask).to(scores.dtype)
+        return scores
 
     def pool_values(self, values: torch.Tensor, attention_mask: torch.Tensor,
                     response_mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -181,7 +221,8 @@ class ScalarModel(nn.Module):
         save_file(state, str(tmp / WEIGHTS))
         (tmp / META).write_text(json.dumps({"hidden": self.head.in_features, "pool": self.pool,
                                              "head": self.head_kind,
-                                             "match_window": self.match.window if self.match is not None else 1}))
+                                             "match_window": self.match.window if self.match is not None else 1,
+                                             "tally": self.tally.proj.out_features if self.tally is not None else 0}))
         if source_dir is not None:
             for f in Path(source_dir).iterdir():
                 if f.is_file() and not f.name.endswith(".safetensors") and f.name != META:
@@ -209,6 +250,6 @@ class ScalarModel(nn.Module):
             full = klass._from_config(config, dtype=dtype)
         meta = json.loads((path / META).read_text())
         model = cls(full.model, meta["hidden"], config, meta.get("pool", "last"), meta.get("head", "linear"),
-                    meta.get("match_window", 1))
+                    meta.get("match_window", 1), meta.get("tally", 0))
         model.load_state_dict(load_file(str(path / WEIGHTS)))
         return model.to(dtype)

@@ -181,7 +181,7 @@ def cached_step(model, rows: list[tuple[dict, dict]], opt, settings: RMSettings)
     """One optimiser step of the heads on cached features (`rows`: the batch's (chosen, rejected))."""
     opt.zero_grad(set_to_none=True)
     feats, attention_mask, response_mask = pad_features([c for c, _ in rows] + [r for _, r in rows])
-    scores = model.pool_values(model.head_values(feats), attention_mask, response_mask).float()
+    scores = model.sequence_scores(feats, attention_mask, response_mask).float()
     rc, rr = scores[: len(rows)], scores[len(rows):]
     loss = bradley_terry_loss(rc, rr)
     if not torch.isfinite(loss):
@@ -221,11 +221,11 @@ def train_rm(model, processor, pairs: list[dict], settings: RMSettings,
 
 def rm_param_groups(model, s: RMSettings) -> list[dict]:
     """model.load.param_groups, with the head's parameters (the linear head, and the ImageMatch head
-    if any) in a group of their own at lr x head_lr_mult when that is not 1."""
+    and the tallies if any) in a group of their own at lr x head_lr_mult when that is not 1."""
     groups = param_groups(model, s.lr, s.vision_lr_mult)
     if s.head_lr_mult == 1.0:
         return groups
-    heads = [model.head] + ([model.match] if getattr(model, "match", None) is not None else [])
+    heads = [model.head] + [h for h in (getattr(model, "match", None), getattr(model, "tally", None)) if h is not None]
     head = {id(p) for h in heads for p in h.parameters() if p.requires_grad}
     rest = [{**g, "params": [p for p in g["params"] if id(p) not in head]} for g in groups]
     return [g for g in rest if g["params"]] + [

@@ -32,6 +32,7 @@ class Sampling:
     temperature: float = 1.0   # 0 = greedy
     top_p: float = 1.0
     max_tokens: int = 64
+    repetition_penalty: float = 1.0   # > 1: tokens already in the prompt or response are less likely
 
 
 @dataclass
@@ -79,7 +80,8 @@ class VLLMEngine:
         from vllm import SamplingParams
 
         params = SamplingParams(n=n, temperature=sampling.temperature, top_p=sampling.top_p,
-                                max_tokens=sampling.max_tokens, logprobs=0, logit_bias=self.logit_bias)
+                                max_tokens=sampling.max_tokens, logprobs=0, logit_bias=self.logit_bias,
+                                repetition_penalty=sampling.repetition_penalty)
         outs = self.llm.generate([vllm_input(p) for p in prompts], params, use_tqdm=False)
         return [PromptOutput(list(o.prompt_token_ids), [vllm_completion(c) for c in o.outputs])
                 for o in outs]
@@ -158,6 +160,8 @@ class HFEngine:
                                 return_tensors="pt").to(self.model.device)
         sample = sampling.temperature > 0
         knobs = dict(temperature=sampling.temperature, top_p=sampling.top_p) if sample else {}
+        if sampling.repetition_penalty != 1.0:
+            knobs["repetition_penalty"] = sampling.repetition_penalty
         self.calls += 1
         with torch.random.fork_rng(devices=[]), torch.no_grad():
             torch.manual_seed(self.seed * 1_000_003 + self.calls)

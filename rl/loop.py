@@ -168,8 +168,10 @@ def step_metrics(batch, results, stats: dict, kl: list[float], times: dict, kept
     return m
 
 
-def greedy_sampling(max_tokens: int) -> Sampling:
-    return Sampling(temperature=0.0, top_p=1.0, max_tokens=max_tokens)
+def greedy_sampling(recipe) -> Sampling:
+    """The held-out evaluation's decoding: greedy, the rollout's token limit, `eval.repetition_penalty`."""
+    return Sampling(temperature=0.0, top_p=1.0, max_tokens=recipe.rollout.max_tokens,
+                    repetition_penalty=recipe.eval.repetition_penalty)
 
 
 def timed(times: dict, name: str, fn, *args, **kw):
@@ -272,7 +274,7 @@ class RLRun:
         from rl.evaluate import evaluate
         return evaluate(self.rollouts.generate,
                         lambda items, texts: ray.get(self.rewarder.score.remote(items, texts)),
-                        self.heldout, greedy_sampling(self.recipe.rollout.max_tokens))
+                        self.heldout, greedy_sampling(self.recipe))
 
     def close(self) -> None:
         if self._pending is not None:

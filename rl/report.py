@@ -27,7 +27,7 @@ def evaluate_model(recipe, model_dir: str, items: list, state: dict | None = Non
     group = RolloutGroup(model_dir, recipe.rollout, dtype=recipe.model.dtype)
     scorer = RewardWorker(recipe.rewards, make_reward_model(recipe, state))
     try:
-        return evaluate(group.generate, scorer.score, items, greedy_sampling(recipe.rollout.max_tokens))
+        return evaluate(group.generate, scorer.score, items, greedy_sampling(recipe))
     finally:
         group.close()
         scorer.close()

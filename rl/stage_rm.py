@@ -120,7 +120,8 @@ def train_and_save(recipe, stage, ctx, train: list[dict], heldout: list[dict], r
         except ValueError as e:
             raise StageError(f"stage {stage.name}: vision side from {vision_dir}: {e}") from e
     source = ctx.state.get("model_dir") or resolve_model_path(recipe.model.path, seed=recipe.model.seed)
-    rm = ScalarModel.from_policy(policy, pool=stage.pool, head=stage.head, match_window=stage.match_window)
+    rm = ScalarModel.from_policy(policy, pool=stage.pool, head=stage.head, match_window=stage.match_window,
+                                tally=stage.tally)
     del policy
     settings = RMSettings(**{k: getattr(stage, k) for k in TRAIN_FIELDS}, seed=recipe.seed)
     with (Path(ctx.stage_dir) / "log.jsonl").open("a") as log_file:

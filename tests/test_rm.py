@@ -217,7 +217,7 @@ def test_rm_stage_merges_eval_json_and_is_cached(tmp_path):
 
 def test_rm_stage_with_a_match_head_and_a_frozen_backbone(tmp_path):
     """The stage's head / match_window / head_lr_mult / freeze_backbone / schedule reach the trainer:
-    the saved RM has the match head with its window, trained, over the starting model's backbone
+    the saved RM has the match head with its window and the tallies, trained, over the starting model's backbone
     unchanged."""
     from model.load import load_vlm, resolve_model_path
     from model.value import ScalarModel
@@ -226,10 +226,12 @@ def test_rm_stage_with_a_match_head_and_a_frozen_backbone(tmp_path):
     recipe = Recipe.model_validate({"smoke": True, "model": {"path": "tiny:tiny"}, "tasks": {"names": ["chat"]},
                                     "stages": [{"kind": "data"}, {"kind": "rm", "head": "match", "lr": 1e-3,
                                                                    "head_lr_mult": 10, "freeze_backbone": True,
-                                                                   "match_window": 2, "schedule": "cosine"}]})
+                                                                   "match_window": 2, "schedule": "cosine",
+                                                                   "tally": 2}]})
     state = run_stages(recipe, tmp_path / "run")
     rm = ScalarModel.load(state["rm_dir"])
     assert rm.head_kind == "match" and rm.match.window == 2 and rm.match.gate.weight.abs().sum() > 0
+    assert rm.tally.proj.out_features == 2
     start, _ = load_vlm(resolve_model_path("tiny:tiny", seed=recipe.model.seed))
     want = dict(start.model.named_parameters())
     assert all(torch.equal(p, want[n]) for n, p in rm.backbone.named_parameters())
@@ -395,10 +397,11 @@ def test_cached_features_score_like_the_full_forward_and_the_heads_learn_on_them
     from rewards.rm_train import pad_features, pair_rewards, side_features
 
     policy, processor = load_vlm(tiny_model_dir)
-    rm = ScalarModel.from_policy(policy, pool="mean", head="match")
+    rm = ScalarModel.from_policy(policy, pool="mean", head="match", tally=2)
     with torch.no_grad():
         torch.nn.init.normal_(rm.head.weight, std=0.1)
         torch.nn.init.normal_(rm.match.gate.weight, std=0.1)
+        torch.nn.init.normal_(rm.tally.proj.weight, std=0.1)
     pairs = small_pairs(suite, "train", 8)
     pairs.append({**pairs[0], "id": "again", "rejected": pairs[0]["rejected"] + " And a dot."})   # same chosen
     rows = side_features(rm, processor, pairs, RMSettings(micro_batch_size=3))
@@ -406,7 +409,7 @@ def test_cached_features_score_like_the_full_forward_and_the_heads_learn_on_them
     assert rows[8][0] is rows[0][0] and rows[8][1] is not rows[0][1]   # the shared side computed once
     feats, attention_mask, response_mask = pad_features([c for c, _ in rows] + [r for _, r in rows])
     with torch.no_grad():
-        cached = rm.pool_values(rm.head_values(feats), attention_mask, response_mask)
+        cached = rm.sequence_scores(feats, attention_mask, response_mask)
         rc, rr = pair_rewards(rm, processor, pairs)
     assert torch.allclose(cached, torch.cat([rc, rr]), atol=0.02 * float(cached.abs().max()))
     backbone = {n: p.detach().clone() for n, p in rm.backbone.named_parameters()}

@@ -209,6 +209,19 @@ def test_hf_engine_generates_n_samples_with_matching_logprobs(tiny_model_dir, hf
     assert max_diff < LOGPROB_TOL
     greedy = worker.generate(items[:2], n=1, sampling=Sampling(temperature=0.0, max_tokens=5))
     assert len(greedy) == 2 and all(len(x) <= 5 for x in greedy.response_ids)
+    check_repetition_penalty(worker.generate, items[:2])
+
+
+def check_repetition_penalty(generate, items):
+    """Greedy with a huge repetition penalty never picks a token already in the prompt or the
+    answer (a seen token's positive logit is divided by it, a negative one multiplied), while
+    plain greedy on the random tiny model repeats itself."""
+    plain = generate(items, n=1, sampling=Sampling(temperature=0.0, max_tokens=16))
+    assert any(len(set(r.tolist())) < len(r) for r in plain.response_ids)
+    penalised = generate(items, n=1, sampling=Sampling(temperature=0.0, max_tokens=16, repetition_penalty=1e4))
+    for prompt, resp in zip(penalised.prompt_ids, penalised.response_ids):
+        resp = resp.tolist()
+        assert resp and len(set(resp)) == len(resp) and not set(resp) & set(prompt.tolist())
 
 
 # ---------------------------------------------------------------- slow: Ray + vLLM on the tiny VLM
@@ -249,6 +262,7 @@ def test_vllm_generates_n_samples_with_images_and_matching_logprobs(group, hf, i
     for g, item in enumerate(items):  # the engine saw exactly the HF processor's prompt tokens
         ref = processor(text=[prompt_text(processor, item)], images=load_images(item), return_tensors="pt")
         assert r.prompt_ids[3 * g].tolist() == ref.input_ids[0].tolist()
+    check_repetition_penalty(group.generate, items)
     max_diff, mean_diff = logprob_diff(model, processor, r)
     print(f"\nvLLM sampling vs HF forward log-probs: max {max_diff:.2e}, mean {mean_diff:.2e} "
           f"over {sum(len(x) for x in r.response_ids)} tokens")

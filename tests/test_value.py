@@ -118,3 +118,48 @@ def test_match_head_starts_as_the_linear_head_learns_and_survives_save(tiny_mode
     assert torch.allclose(again.score(response_mask=response, **batch), got, atol=1e-5)
     with pytest.raises(ValueError, match="head must be"):
         ScalarModel.from_policy(policy, head="mlp")
+
+
+def test_tally_by_hand():
+    """Tally: minus the sum over tallies of (sum over response tokens of w . x + b)^2; a tally that
+    counts listed items and subtracts a stated number is 0 when they agree."""
+    from model.value import Tally
+
+    t = Tally(hidden=2, k=1)
+    with torch.no_grad():
+        t.proj.weight.copy_(torch.tensor([[1.0, -1.0]]))    # +1 per "item" token, minus a "number" token's value
+        t.proj.bias.zero_()
+    item, two, three = [1.0, 0.0], [0.0, 2.0], [0.0, 3.0]
+    x = torch.tensor([[two, item, item, [9.0, 9.0]],        # states 2, lists 2; the last token is not response
+                      [three, item, item, [9.0, 9.0]]])     # states 3, lists 2
+    mask = torch.tensor([[True, True, True, False]] * 2)
+    assert torch.allclose(t(x, mask), torch.tensor([0.0, -1.0]))
+    with pytest.raises(ValueError, match="k >= 1"):
+        Tally(hidden=2, k=0)
+
+
+def test_tally_adds_to_the_pooled_score_learns_and_survives_save(tiny_model_dir, tmp_path):
+    policy, processor = load_vlm(tiny_model_dir)
+    batch = batch_for(processor, tmp_path)
+    response = batch.pop("labels") != -100
+    rm = ScalarModel.from_policy(policy, pool="mean", head="match", tally=3)
+    with torch.no_grad():
+        values = rm(**batch)
+        feats = rm.features(**batch)
+        want = rm.pool_values(values, batch["attention_mask"], response) + rm.tally(feats["embeds"], response)
+        assert torch.allclose(rm.score(response_mask=response, **batch), want, atol=1e-6)
+    w0 = rm.tally.proj.weight.detach().clone()
+    opt = torch.optim.Adam(rm.parameters(), lr=1e-2)
+    for _ in range(3):
+        loss = ((rm.score(response_mask=response, **batch) - torch.tensor([1.0, -1.0])) ** 2).mean()
+        opt.zero_grad(); loss.backward(); opt.step()
+    assert not torch.equal(rm.tally.proj.weight, w0)
+    with torch.no_grad():
+        got = rm.score(response_mask=response, **batch)
+    again = ScalarModel.load(rm.save(tmp_path / "t", source_dir=tiny_model_dir))
+    assert again.tally.proj.out_features == 3
+    assert torch.allclose(again.score(response_mask=response, **batch), got, atol=1e-5)
+    with pytest.raises(ValueError, match="tally needs a response_mask"):
+        ScalarModel.from_policy(policy, pool="last", tally=1).score(**batch)
+    with pytest.raises(ValueError, match="tally must be"):
+        ScalarModel.from_policy(policy, tally=-1)
