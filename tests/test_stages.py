@@ -1,5 +1,6 @@
 """The stage chain without RL (slow: evaluation starts Ray and an HF engine): vision, captions and
-VQA pre-training stages, the cold start, a later stage, the control, and a resume that redoes nothing."""
+VQA pre-training stages, the cold start, a later stage, the control, a resume that redoes nothing,
+and benchmarks/evaluate.py on a checkpoint of the run."""
 import json
 
 import pytest
@@ -63,3 +64,11 @@ def test_chain_records_cold_start_first_writes_the_control_and_resumes(tmp_path)
     assert json.loads((out / "stages.json").read_text()) == record
     assert json.loads((out / "eval.json").read_text()) == data
     assert {p: p.stat().st_mtime for p in out.glob("*/model/*.safetensors")} == stamps
+    # benchmarks/evaluate.py scores a checkpoint of the run again as the chain did, with overrides
+    from benchmarks.evaluate import main as evaluate
+    again = evaluate([str(out), str(out / "sft" / "model")])
+    assert again["accuracy"] == data["stages"][0]["accuracy"] and again["n"] == data["stages"][0]["n"]
+    penalised = evaluate([str(out), str(out / "sft" / "model"), "eval.repetition_penalty=1.2"])
+    assert penalised["overrides"] == ["eval.repetition_penalty=1.2"] and penalised["n"] == again["n"]
+    with pytest.raises(SystemExit, match="no stages.json"):
+        evaluate([str(tmp_path), str(out / "sft" / "model")])
