@@ -23,14 +23,15 @@ if str(ROOT) not in sys.path:
 
 def run_state(run: Path) -> dict:
     """The state the run's finished stages left (data_dir, rm_dir, ...), as a resume would see it."""
-    path = run / "stages.json"
-    if not path.is_file():
+    from rl.stages import read_record
+
+    if not (run / "stages.json").is_file():
         raise SystemExit(f"{run}: no stages.json (not a run folder written by rl.run)")
     state: dict = {}
-    for entry in json.loads(path.read_text())["finished"]:
+    for entry in read_record(run)["finished"]:
         state.update(entry.get("state", {}))
     if "data_dir" not in state:
-        raise SystemExit(f"{path}: no finished `data` stage, so no held-out items to evaluate")
+        raise SystemExit(f"{run / 'stages.json'}: no finished `data` stage, so no held-out items to evaluate")
     return state
 
 

@@ -73,12 +73,19 @@ def save_model(model, processor, path: Path) -> Path:
     return path
 
 
+def read_record(out: Path) -> dict[str, Any]:
+    """OUTPUT_DIR/stages.json: `{"finished": [{"name", "kind", "seconds", "summary", "state"}, ...]}`
+    in the order the stages finished (empty before the first)."""
+    path = Path(out) / "stages.json"
+    return json.loads(path.read_text()) if path.exists() else {"finished": []}
+
+
 def run_stages(recipe, out: Path) -> dict[str, Any]:
     """Run the recipe's stages in order; evaluate the model after each model stage; return the
     final state."""
     _load_builtin_runners()
     record_path = out / "stages.json"
-    record = json.loads(record_path.read_text()) if record_path.exists() else {"finished": []}
+    record = read_record(out)
     done = {entry["name"]: entry for entry in record["finished"]}
     state: dict[str, Any] = {}
     for stage in recipe.stages:
