@@ -83,8 +83,8 @@ class Tally(nn.Module):
     tally that counts +1 for every shape a description lists ("a"/"an") and minus the count it
     states is 0 for "2 shapes: a red circle and a blue star" and not for "3 shapes: a red circle
     and a blue star": whether a stated count is right depends on the rest of the text, which a
-    mean of per-token values cannot compare (docs/PERFORMANCE.md: wrong counts 0.85 -> 1.0 on
-    held-out pairs). Weights start at N(0, 0.01), so a fresh head adds next to nothing."""
+    mean of per-token values cannot compare (docs/PERFORMANCE.md: wrong counts 0.82-0.85 ->
+    0.96-1.00 on held-out pairs, three seeds). Weights start at N(0, 0.01), so a fresh head adds next to nothing."""
 
     def __init__(self, hidden: int, k: int = 4, init_std: float = 0.01):
         super().__init__()
