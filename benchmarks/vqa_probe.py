@@ -84,7 +84,8 @@ def main(argv=None) -> dict:
         from sft.vision import VisionSettings, pretrain_vision
 
         done = pretrain_vision(model, processor, VisionSettings(
-            steps=args.vision_steps, target=args.vision_target, word_align=args.word_align), device=args.device)
+            steps=args.vision_steps, target=args.vision_target, word_align=args.word_align, max_shapes=args.max_shapes,
+            min_size=args.min_size, max_size=args.max_size), device=args.device)
         print(json.dumps({"vision_pretraining": done}), file=sys.stderr, flush=True)
     data = scratch_dir("vqa_probe_")
     generate_suite(data, tasks=["chat"], n_train=4000, n_heldout=200, seed=11,

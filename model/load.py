@@ -33,13 +33,34 @@ def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def native_bf16(device: str | torch.device = "cpu") -> bool:
+    """Whether `device` multiplies bfloat16 in hardware: a CUDA GPU that says so, a CPU with
+    AVX512-BF16 or AMX. Elsewhere torch emulates bf16, and autocast made a linear layer 3x slower
+    than float32 (docs/PERFORMANCE.md, "Mixed precision on a CPU without bf16")."""
+    kind = torch.device(device).type
+    if kind == "cuda":
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    if kind == "cpu":
+        return any(getattr(torch.cpu, probe, lambda: False)()
+                   for probe in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"))
+    return False
+
+
+def resolve_autocast(mode: str | None, device: str | torch.device = "cpu") -> str | None:
+    """A recipe's `autocast` for `device`: "auto" is "bf16" where the device has bf16 in hardware
+    (`native_bf16`) and None (float32) elsewhere; "bf16" and None stay as they are."""
+    if mode == "auto":
+        return "bf16" if native_bf16(device) else None
+    if mode not in (None, "bf16"):
+        raise ValueError(f"autocast must be 'bf16', 'auto' or null, got {mode!r}")
+    return mode
+
+
 def mixed_precision(mode: str | None, device: str | torch.device = "cpu"):
     """A context for forward passes: "bf16" runs matmuls in bfloat16 (torch.autocast; weights,
-    gradients and optimiser state stay float32); None: plain float32."""
-    if mode is None:
+    gradients and optimiser state stay float32); None: plain float32; "auto": `resolve_autocast`."""
+    if resolve_autocast(mode, device) is None:
         return contextlib.nullcontext()
-    if mode != "bf16":
-        raise ValueError(f"autocast must be 'bf16' or null, got {mode!r}")
     return torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16)
 
 
@@ -49,7 +70,8 @@ def training_attention(model: nn.Module, device: str | torch.device, autocast: s
     autocast, where SDPA's backward runs ~7x slower than in float32 while eager attention's plain
     matmuls gain from bf16 (docs/PERFORMANCE.md), else the model's own choice; None: unchanged."""
     if attention == "auto":
-        attention = "eager" if autocast == "bf16" and torch.device(device).type == "cpu" else None
+        bf16 = resolve_autocast(autocast, device) == "bf16"
+        attention = "eager" if bf16 and torch.device(device).type == "cpu" else None
     if attention and hasattr(model, "set_attn_implementation"):
         model.set_attn_implementation(attention)
 

@@ -22,6 +22,7 @@ import ray
 import torch
 from ray.exceptions import ActorDiedError, ActorUnavailableError
 
+from model.load import native_bf16
 from model.prompts import item_field, load_images, prompt_text
 from rl.batch import Rollout, item_id
 from rl.engines import PromptInput, PromptOutput, Sampling, make_engine
@@ -151,13 +152,22 @@ def shard(items: list, parts: int) -> list[list]:
     return [items[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
+def engine_dtype(config, model_dtype: str = "float32") -> str:
+    """The engines' weight dtype: `config.dtype`, or `model_dtype` when that is null; "auto" is
+    bfloat16 on GPU workers and on a CPU with bf16 in hardware (model/load.py `native_bf16`), else
+    `model_dtype` (emulated bf16 would make generation slower, not faster)."""
+    if config.dtype != "auto":
+        return config.dtype or model_dtype
+    return "bfloat16" if config.gpus_per_worker > 0 or native_bf16("cpu") else model_dtype
+
+
 class RolloutGroup:
     """`config.workers` RolloutWorker actors sharing each batch (data parallel)."""
 
     def __init__(self, model_path, config, dtype: str = "float32", sync: WeightSync | None = None):
         """`dtype`: the engines' weights unless `config.dtype` names one (the recipe's model.dtype)."""
         self.config, self.sync, self.restarts = config, sync or WeightSync(), 0
-        dtype = config.dtype or dtype
+        dtype = engine_dtype(config, dtype)
         actor = ray.remote(RolloutWorker).options(
             num_cpus=config.cpus_per_worker, num_gpus=config.gpus_per_worker,
             max_restarts=config.max_restarts, max_task_retries=0, runtime_env=worker_env(config))

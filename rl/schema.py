@@ -128,9 +128,10 @@ class RolloutConfig(Section):
     long_prompts: Literal["error", "skip"] = "error"   # skip: dropped, listed in Rollout.skipped
     max_restarts: int = Field(2, ge=0)       # Ray re-creates a dead worker (latest weights re-loaded)
     seed: int = 0
-    # The engines' weights; null: model.dtype. bfloat16 generates 1.3x faster on a bf16 CPU, and
-    # its log-probs stay within 0.07 of the learner's bf16-autocast ones (docs/PERFORMANCE.md).
-    dtype: Literal["float32", "bfloat16", "float16"] | None = None
+    # The engines' weights; null: model.dtype; auto: bfloat16 on GPU workers and on a CPU with bf16 in
+    # hardware (model/load.py native_bf16), else model.dtype. bfloat16 generates 1.3x faster on a bf16
+    # CPU, and its log-probs stay within 0.07 of the learner's bf16-autocast ones (docs/PERFORMANCE.md).
+    dtype: Literal["float32", "bfloat16", "float16", "auto"] | None = None
 
 
 class PPOConfig(Section):
@@ -148,7 +149,8 @@ class PPOConfig(Section):
     values_in_update: bool = True            # the critic's values from its first update pass (no forward of their own)
     attention: str | None = "auto"           # the learner's attention kernel (transformers name); auto: eager on CPU,
                                              #   the model's own (SDPA) on GPU; null: the model's own
-    autocast: Literal["bf16"] | None = None  # bf16 matmuls in the learner's passes (fp32 weights/optimiser)
+    autocast: Literal["bf16", "auto"] | None = None  # bf16 matmuls in the learner's passes (fp32 weights);
+                                             #   auto: bf16 where the hardware has it (model/load.py)
     vision_lr_mult: float = Field(1.0, gt=0)   # the policy's vision tower + adapter train at lr x this
     grad_clip: float = Field(1.0, gt=0)
     epochs: int = Field(1, ge=1)             # passes over each batch
@@ -208,7 +210,8 @@ class SFTParams(Section):
     weight_decay: float = Field(0.0, ge=0)
     grad_clip: float = Field(1.0, gt=0)
     max_seconds: float | None = Field(None, gt=0)   # wall-clock budget; stops early when spent
-    autocast: Literal["bf16"] | None = None         # bf16 matmuls (fp32 weights and optimiser)
+    autocast: Literal["bf16", "auto"] | None = None  # bf16 matmuls (fp32 weights and optimiser); auto: where
+                                                    #   the hardware has bf16 (model/load.py native_bf16)
     vision_lr_mult: float = Field(1.0, gt=0)        # the vision tower + adapter train at lr x this
 
 
@@ -280,7 +283,7 @@ class VisionStage(Section):
     batch_size: int = Field(32, ge=1)     # images per step
     lr: float = Field(1e-3, gt=0)
     grad_clip: float = Field(1.0, gt=0)
-    autocast: Literal["bf16"] | None = None
+    autocast: Literal["bf16", "auto"] | None = None
     word_align: float = Field(0.0, ge=0)  # pull each token towards its colour + shape words' embeddings
     target: Literal["shares", "centre"] = "shares"   # per-token labels: pixel shares, or the shape centred there
 
@@ -312,7 +315,8 @@ class RMStage(Section):
     n_heldout_pairs: int = Field(200, ge=1)      # held-out pairs (from the held-out split)
     off_task_rate: float = Field(0.0, ge=0, le=1)  # train pairs whose rejected answer is no description
     max_seconds: float | None = Field(None, gt=0)
-    autocast: Literal["bf16"] | None = None      # bf16 matmuls in training (fp32 weights and optimiser)
+    autocast: Literal["bf16", "auto"] | None = None  # bf16 matmuls in training (fp32 weights); auto: where
+                                                  #   the hardware has bf16 (model/load.py native_bf16)
     vision_lr_mult: float = Field(1.0, gt=0)     # vision tower + adapter at lr x this
 
 
