@@ -265,7 +265,8 @@ def test_count_public_forms_rejected(response, gold):
     assert count({"answer": gold}, response).score == 0.0, response
 
 
-# ---- adversarial long inputs ----
+# ---- adversarial long inputs: no quadratic or worse parse (CPU time of this process, so a busy
+# machine does not fail them; 0.53 s was the slowest here, under a concurrent training run) ----
 
 LONG = [
     "1" * 100_000, "\x00" * 100_000, "a " * 50_000, "a" + " " * 100_000, "answer is " * 10_000, "answer: " * 12_000,
@@ -281,13 +282,13 @@ LONG = [
 
 @pytest.mark.parametrize("response", LONG)
 def test_count_long_inputs_are_fast(response):
-    start = time.perf_counter()
+    start = time.process_time()
     count({"answer": 3}, response)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 @pytest.mark.parametrize("response", LONG)
 def test_choice_long_inputs_are_fast(response):
-    start = time.perf_counter()
+    start = time.process_time()
     choice({"answer": "B", "choices": CHOICES}, response)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0

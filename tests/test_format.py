@@ -116,6 +116,6 @@ def test_strip_end_tokens_only_at_end():
 )
 @pytest.mark.parametrize("mode", ["strict", "lenient"])
 def test_long_inputs_are_fast(response, mode):
-    start = time.perf_counter()
+    start = time.process_time()
     check_format(response, mode)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0

@@ -246,9 +246,9 @@ def test_parse_cap():
     ],
 )
 def test_long_inputs_are_fast(response):
-    start = time.perf_counter()
+    start = time.process_time()
     v = score(response, answer=TWO)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert 0.0 <= v.score <= 1.0
 
 
@@ -403,7 +403,7 @@ def test_no_shape_read(response):
     ],
 )
 def test_new_forms_long_inputs_are_fast(response):
-    start = time.perf_counter()
+    start = time.process_time()
     v = score(response, answer=TWO)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert 0.0 <= v.score <= 1.0
