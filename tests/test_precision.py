@@ -35,8 +35,7 @@ def test_an_unknown_autocast_is_an_error():
 
 
 def test_engine_dtype(cpu_bf16):
-    cfg = lambda **kw: RolloutConfig(**kw)   # noqa: E731
-    assert engine_dtype(cfg(), "float32") == "float32"                     # null: the model's dtype
-    assert engine_dtype(cfg(dtype="bfloat16"), "float32") == "bfloat16"   # named: as named
-    assert engine_dtype(cfg(dtype="auto"), "float32") == ("bfloat16" if cpu_bf16 else "float32")
-    assert engine_dtype(cfg(dtype="auto", gpus_per_worker=1), "float32") == "bfloat16"
+    assert engine_dtype(RolloutConfig(), "float32") == "float32"   # null: the model's dtype
+    assert engine_dtype(RolloutConfig(dtype="bfloat16"), "float32") == "bfloat16"   # named: as named
+    assert engine_dtype(RolloutConfig(dtype="auto"), "float32") == ("bfloat16" if cpu_bf16 else "float32")
+    assert engine_dtype(RolloutConfig(dtype="auto", gpus_per_worker=1), "float32") == "bfloat16"
