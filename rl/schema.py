@@ -219,21 +219,24 @@ class SFTStage(SFTParams):
     """Supervised fine-tuning of the full VL model: on the cold-start set (tasks.cold_start, scarce
     and imperfect, as in the report), on every train item's clean trace (`data: all`), or on short
     captions of fresh images (`data: captions`, tasks/captions.py) or one-word answers to visual
-    questions about them (`data: vqa`, tasks/vqa.py): perception pre-training."""
+    questions about them (`data: vqa`, tasks/vqa.py): perception pre-training; or on text-only
+    option lookups and tallies (`data: text`, tasks/text_skills.py): language pre-training."""
 
     kind: Literal["sft"]
     name: str = "sft"
-    data: Literal["cold_start", "all", "captions", "vqa"] = "cold_start"
+    data: Literal["cold_start", "all", "captions", "vqa", "text"] = "cold_start"
     n_captions: int = Field(4000, ge=1)   # data: captions: images captioned
     n_vqa: int = Field(4000, ge=1)        # data: vqa: images asked about
     questions_per_image: int = Field(1, ge=1)   # data: vqa: questions about each, in one conversation
     vqa_think: bool = False               # data: vqa: answers as <think>{one sentence}</think>{word}
+    n_text: int = Field(4000, ge=1)       # data: text: conversations
+    questions_per_text: int = Field(4, ge=1)   # data: text: questions in each
     tasks: list[TaskName] | None = None   # None: every task of the suite
 
     @property
     def pretraining(self) -> bool:
-        """Perception pre-training: no task policy yet (not evaluated, never the cold start)."""
-        return self.data in ("captions", "vqa")
+        """Perception or language pre-training: no task policy yet (not evaluated, never the cold start)."""
+        return self.data in ("captions", "vqa", "text")
 
 
 class RFTStage(SFTParams):

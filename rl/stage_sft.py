@@ -36,6 +36,11 @@ def sft_pairs(recipe, stage, data_dir, stage_dir=None) -> list:
         n = min(stage.n_vqa, 8) if recipe.smoke else stage.n_vqa
         return vqa_pairs(Path(stage_dir or data_dir) / "vqa", n, cfg.seed, cfg.difficulty.model_dump(), cfg.image_size,
                          per_image=stage.questions_per_image, think=stage.vqa_think)
+    if stage.data == "text":
+        from tasks.text_skills import text_pairs
+
+        n = min(stage.n_text, 8) if recipe.smoke else stage.n_text
+        return text_pairs(n, recipe.tasks.seed, per_item=stage.questions_per_text)
     wanted = set(stage.tasks or recipe.tasks.names)
     if stage.data == "all":
         pairs = [(it, it.target) for it in load_suite(data_dir, "train") if it.target]
