@@ -65,6 +65,8 @@ class ColdStartConfig(Section):
     n_per_task: int = Field(300, ge=0)
     wrong_rate: float = Field(0.2, ge=0, le=1)    # share of traces with a wrong final answer
     sloppy_rate: float = Field(0.2, ge=0, le=1)   # share with a cut-short thought
+    short_rate: float = Field(0.0, ge=0, le=1)    # share of the clean ones in a short style: one sentence,
+                                                  #   choice answered with the option's text (tasks/cold_start.py)
 
 
 class TasksConfig(Section):

@@ -18,7 +18,8 @@ def cold_start_split(recipe, data_dir) -> tuple[list, list]:
     """(cold-start SFT pairs, RL prompt pool) of the train split; deterministic for the recipe."""
     cfg = recipe.tasks.cold_start
     n = min(cfg.n_per_task, 2) if recipe.smoke else cfg.n_per_task   # smoke suites have 4 per task
-    return cold_start_pairs(load_suite(data_dir, "train"), n, cfg.wrong_rate, cfg.sloppy_rate, recipe.tasks.seed)
+    return cold_start_pairs(load_suite(data_dir, "train"), n, cfg.wrong_rate, cfg.sloppy_rate, recipe.tasks.seed,
+                            cfg.short_rate)
 
 
 def sft_pairs(recipe, stage, data_dir, stage_dir=None) -> list:
