@@ -84,3 +84,20 @@ def test_short_style_changes_only_clean_count_and_choice_traces(train_items):
     assert changed > 30
     half, _ = cold_start_pairs(train_items, 40, 0.2, 0.2, seed=0, short_rate=0.5)
     assert 0 < sum(a != b for a, b in zip(base, half)) < changed
+
+
+def test_choice_probe_bench_on_a_tiny_model(tiny_model_dir, tmp_path, capsys):
+    """benchmarks/choice_probe.py: shares in [0, 1] for each step on the suite's colour/shape items,
+    and a clear error for a suite without them."""
+    import json
+
+    from benchmarks.choice_probe import main
+
+    generate_suite(tmp_path / "data", tasks=["choice", "count"], n_train=2, n_heldout=12, seed=0)
+    result = main([str(tiny_model_dir), "--suite", str(tmp_path / "data"), "--items", "3", "--threads", "1"])
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == result
+    assert 1 <= result["items"] <= 3
+    assert all(0.0 <= result[k] <= 1.0 for k in ("copy", "see", "map", "greedy"))
+    generate_suite(tmp_path / "counts", tasks=["count"], n_train=2, n_heldout=2, seed=0)
+    with pytest.raises(SystemExit, match="no held-out colour_of"):
+        main([str(tiny_model_dir), "--suite", str(tmp_path / "counts")])
