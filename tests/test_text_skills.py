@@ -89,3 +89,19 @@ def test_text_examples_train_without_images(tiny_model_dir):
     batch = collate(examples, processor.tokenizer.pad_token_id)
     assert "pixel_values" not in batch
     assert torch.isfinite(model(**batch).loss)
+
+
+def test_an_sft_stage_with_data_text_trains_on_text_skills(tmp_path):
+    """`data: text` in a recipe: the stage's pairs are the text-only conversations, and the stage
+    counts as pre-training (not evaluated, never the cold start)."""
+    from rl.config import load_recipe
+    from rl.stage_sft import sft_pairs
+
+    recipe_path = tmp_path / "r.yaml"
+    recipe_path.write_text("output_dir: out\nstages:\n  - kind: data\n"
+                           "  - {kind: sft, name: language, data: text, n_text: 5, questions_per_text: 2}\n")
+    recipe = load_recipe(recipe_path)
+    stage = recipe.stages[1]
+    assert stage.pretraining
+    pairs = sft_pairs(recipe, stage, tmp_path / "unused")
+    assert pairs == text_pairs(5, recipe.tasks.seed, per_item=2)
