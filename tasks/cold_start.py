@@ -91,8 +91,8 @@ def cold_start_pairs(items: list, n_per_task: int, wrong_rate: float = 0.2, slop
                 answer = wrong_answer(it, rng)
             elif roll < wrong_rate + sloppy_rate:
                 thought = sloppy_thought(thought, rng)
-            elif short_rate and style.random() < short_rate and short_trace(it):
-                thought, answer = short_trace(it)
+            elif short_rate and style.random() < short_rate and (short := short_trace(it)):
+                thought, answer = short
             pairs.append((it, f"<think>{thought}</think>{answer}"))
         pool.extend(group[n_per_task:])
     return pairs, pool
