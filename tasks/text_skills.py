@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import random
 
+from tasks.generate import LETTERS, _are
 from tasks.shapes import COLOURS, SHAPES, join_and, with_article
 
 KINDS = ("lookup", "tally")
-LETTERS = "ABCDE"
 OTHER_WORDS = ("box", "frame", "picture", "corner", "middle", "number", "answer", "value", "image", "scene",
                "left", "right", "top", "bottom", "first", "last", "big", "small", "one", "two", "three")
 SEED_OFFSET = 7_919   # a seed of its own: never the suite's or the vqa stage's
@@ -69,7 +69,7 @@ def tally(rng: random.Random) -> tuple[str, str]:
     single = {"colour": c, "shape": with_article(s), "both": with_article(f"{c} {s}")}[by]
     what = single if m == 1 or by == "colour" else plural
     question = f"I see {listed}. How many {plural} are there?"
-    return question, f"<think>I see {listed}. {m} of them {'is' if m == 1 else 'are'} {what}.</think>{m}"
+    return question, f"<think>I see {listed}. {_are(m, what)}.</think>{m}"   # the count traces' wording
 
 
 ASK = {"lookup": lookup, "tally": tally}
