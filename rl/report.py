@@ -1,6 +1,7 @@
 """Evaluation between stages: held-out accuracy per task after every stage that changes the model,
 kept in OUTPUT_DIR/eval.json (`{"stages": [{"stage", "accuracy", "mean_verifiable"}, ...]}`, in
-stage order), a markdown table (eval.md) and a plot (eval.png)."""
+stage order), a markdown table (eval.md) and a plot (eval.png). Beside the stages: "prior", the
+constant-answer baseline (rl/prior.py), and "control", the SFT-only control (rl/control.py)."""
 from __future__ import annotations
 
 import json
@@ -48,6 +49,8 @@ def record_stage(out: Path, stage: str, result: dict, key: str = "stages") -> di
     data = read_eval(out)
     entry = {"stage": stage, "accuracy": result["accuracy"], "mean_verifiable": result["mean_verifiable"],
              "format_rate": result.get("format_rate"), "n": result.get("n")}
+    if "answers" in result:
+        entry["answers"] = result["answers"]
     if key == "stages":
         data["stages"] = [e for e in data.get("stages", []) if e["stage"] != stage] + [entry]
     else:
@@ -58,7 +61,8 @@ def record_stage(out: Path, stage: str, result: dict, key: str = "stages") -> di
 
 
 def table(data: dict) -> str:
-    rows = list(data.get("stages", [])) + ([data["control"]] if "control" in data else [])
+    rows = [data[k] for k in ("prior",) if k in data] + list(data.get("stages", [])) \
+        + ([data["control"]] if "control" in data else [])
     tasks = sorted({t for r in rows for t in r["accuracy"]})
     lines = ["| stage | " + " | ".join(tasks) + " | mean_verifiable |",
              "|---|" + "---|" * len(tasks) + "---|"]
@@ -93,6 +97,9 @@ def plot(out: Path, data: dict) -> None:
             label="mean_verifiable")
     if "control" in data:
         ax.axhline(data["control"]["mean_verifiable"] or 0, color="grey", linestyle="--", label="SFT-only control")
+    if "prior" in data:
+        ax.axhline(data["prior"]["mean_verifiable"] or 0, color="grey", linestyle=":",
+                   label="answer prior (mean_verifiable)")
     ax.set_xticks(x, [r["stage"] for r in rows])
     ax.set_ylim(0, 1)
     ax.set_ylabel("held-out accuracy")

@@ -117,6 +117,8 @@ def evaluate_after(recipe, stage, out: Path, state: dict) -> None:
     """Held-out accuracy of the model a stage produced, once (kept in eval.json across resumes)."""
     from rl.report import MODEL_STAGES, evaluate_model, read_eval, record_stage
 
+    if recipe.eval.between_stages and "data_dir" in state:
+        record_prior(recipe, out, state)
     if not recipe.eval.between_stages or stage.kind not in MODEL_STAGES or "model_dir" not in state:
         return
     if getattr(stage, "pretraining", False):
@@ -127,6 +129,21 @@ def evaluate_after(recipe, stage, out: Path, state: dict) -> None:
     result = evaluate_model(recipe, state["model_dir"], items, state)
     record_stage(out, stage.name, result)
     console.print(f"eval after {stage.name}: mean_verifiable {result['mean_verifiable']} {result['accuracy']}")
+
+
+def record_prior(recipe, out: Path, state: dict) -> None:
+    """The answer-prior baseline (rl/prior.py), once, beside the stages in eval.json."""
+    from rl.prior import prior_accuracy
+    from rl.report import read_eval, record_stage
+    from tasks import load_suite
+
+    if "prior" in read_eval(out):
+        return
+    train = [it for it in load_suite(state["data_dir"], "train") if it.task in recipe.rewards.tasks]
+    result = prior_accuracy(recipe.rewards, train, heldout_items(recipe, state))
+    record_stage(out, result["stage"], result, key="prior")
+    console.print(f"answer prior ({result['answers']}): mean_verifiable {result['mean_verifiable']} "
+                  f"{result['accuracy']}")
 
 
 def heldout_items(recipe, state: dict) -> list:

@@ -54,6 +54,9 @@ def test_chain_records_cold_start_first_writes_the_control_and_resumes(tmp_path)
     assert record["finished"][-1]["state"]["cold_start_dir"] == str(out / "sft" / "model")
     data = json.loads((out / "eval.json").read_text())
     assert [e["stage"] for e in data["stages"]] == ["sft", "more"]   # the cold start comes first
+    prior = data["prior"]                # the constant-answer baseline, from the train split
+    assert prior["stage"] == "majority_answer" and set(prior["answers"]) == {"count", "choice"}
+    assert set(prior["accuracy"]) == {"count", "choice"} and "majority_answer" in (out / "eval.md").read_text()
     control = data["control"]
     assert control["stage"] == "sft_only" and set(control["accuracy"]) == {"count", "choice"}
     assert control["mean_verifiable"] is not None
