@@ -29,8 +29,8 @@ if str(ROOT) not in sys.path:
 
 import torch  # noqa: E402
 
+from benchmarks.probe_util import Prober  # noqa: E402
 from model.load import load_vlm  # noqa: E402
-from model.prompts import load_images, prompt_text  # noqa: E402
 from rewards.format import check_format  # noqa: E402
 from tasks import load_suite  # noqa: E402
 from verifiers import get_verifier  # noqa: E402
@@ -39,31 +39,15 @@ GOLD = re.compile(r"The (.+?) is (?:an? )?(\w+), option ([A-Z])\.")
 
 
 def probe(model, processor, items) -> dict:
-    tok, verify = processor.tokenizer, get_verifier("choice")
-
-    def inputs(it, suffix: str) -> dict:
-        text = prompt_text(processor, it) + suffix
-        return processor(text=[text], images=load_images(it, it.image_root), return_tensors="pt")
-
-    def next_word(it, suffix: str) -> str:
-        with torch.no_grad():
-            logits = model(**inputs(it, suffix)).logits[0, -1]
-        return tok.decode([int(logits.argmax())]).strip()
-
-    def greedy(it, suffix: str = "") -> str:
-        b = inputs(it, suffix)
-        with torch.no_grad():
-            out = model.generate(**b, max_new_tokens=48, do_sample=False)
-        return tok.decode(out[0, b["input_ids"].shape[1]:], skip_special_tokens=True)
-
+    p, verify = Prober(model, processor), get_verifier("choice")
     counts = {"copy": 0, "see": 0, "map": 0, "greedy": 0}
     for it in items:
         subject, word, letter = GOLD.fullmatch(it.cot).groups()
         head = it.cot[: it.cot.index(word)].rstrip()            # "The circle is" / "... is a"
-        counts["copy"] += greedy(it, "<think>The").strip().startswith(subject)
-        counts["see"] += next_word(it, "<think>" + head) == word
-        counts["map"] += next_word(it, "<think>" + it.cot.rsplit("option", 1)[0] + "option") == letter
-        response = greedy(it)
+        counts["copy"] += p.greedy(it, "<think>The").strip().startswith(subject)
+        counts["see"] += p.next_word(it, "<think>" + head) == word
+        counts["map"] += p.next_word(it, "<think>" + it.cot.rsplit("option", 1)[0] + "option") == letter
+        response = p.greedy(it)
         answer = response.split("</think>")[-1]
         counts["greedy"] += check_format(response).ok and verify(it.to_record(), answer).score >= 1.0
     return {k: round(v / max(1, len(items)), 3) for k, v in counts.items()}

@@ -101,3 +101,31 @@ def test_choice_probe_bench_on_a_tiny_model(tiny_model_dir, tmp_path, capsys):
     generate_suite(tmp_path / "counts", tasks=["count"], n_train=2, n_heldout=2, seed=0)
     with pytest.raises(SystemExit, match="no held-out colour_of"):
         main([str(tiny_model_dir), "--suite", str(tmp_path / "counts")])
+
+
+def test_count_probe_parses_lists_and_tallies_them():
+    from benchmarks.count_probe import listed, tally
+
+    names = listed("<think>I see a red circle, an orange star and a red square. 2 of them are red.</think>2")
+    assert names == ["red circle", "orange star", "red square"]
+    assert tally(names, {"colour": "red", "shape": None}) == 2
+    assert tally(names, {"colour": "red", "shape": "square"}) == 1
+    assert tally(names, {"colour": None, "shape": None}) == 3
+    assert listed("<think>I see a blue square. 1 of them is blue.") == ["blue square"]
+    assert listed("<think>There are 2.</think>2") is None
+
+
+def test_count_probe_bench_on_a_tiny_model(tiny_model_dir, tmp_path, capsys):
+    """benchmarks/count_probe.py: shares in [0, 1] for each step, and a clear error without count items."""
+    import json
+
+    from benchmarks.count_probe import main
+
+    generate_suite(tmp_path / "data", tasks=["count"], n_train=2, n_heldout=3, seed=0)
+    result = main([str(tiny_model_dir), "--suite", str(tmp_path / "data"), "--items", "2", "--threads", "1"])
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == result
+    assert result["items"] == 2
+    assert all(0.0 <= result[k] <= 1.0 for k in ("list", "size", "recall", "tally", "consistent", "greedy"))
+    generate_suite(tmp_path / "math", tasks=["math"], n_train=2, n_heldout=2, seed=0)
+    with pytest.raises(SystemExit, match="no held-out count items"):
+        main([str(tiny_model_dir), "--suite", str(tmp_path / "math")])
